@@ -1,0 +1,100 @@
+"""``aistats-mock``: serve the mock, or check a gateway against the contract."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+from pathlib import Path
+
+from mockserver import __version__
+from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aistats-mock",
+        description="Contract-first mock server and conformance suite for the AI Stats Gateway API.")
+    parser.add_argument("--version", action="version", version=f"aistats-mock {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve", help="serve the mock gateway",
+        description="Serve a mock of the AI Stats Gateway on http://HOST:PORT/v1 (spec at /v1/openapi.json, "
+                    "Swagger UI at /v1/ui). Stop with Ctrl-C.")
+    add_serve_arguments(serve)
+    serve.set_defaults(run=run_serve)
+    for register in _extra_commands():
+        register(commands)
+    return parser
+
+
+def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: %(default)s)")
+    serve.add_argument("--seed", type=int, default=0,
+                       help="seed for generated data: same seed + same request = same bytes (default: %(default)s)")
+    serve.add_argument("--contract", choices=CONTRACTS, default=DEFAULT_CONTRACT,
+                       help="which gateway surface to serve (default: %(default)s)")
+    serve.add_argument("--spec", type=Path, help="serve this OpenAPI file instead of the packaged contract")
+    serve.add_argument("--framework", choices=("async", "flask"), default="async",
+                       help="Connexion AsyncApp (default, faster) or FlaskApp")
+    serve.add_argument("--max-body-mb", type=float, default=25.0,
+                       help="bodies larger than this get 413 (default: %(default)s)")
+    serve.add_argument("--validate-responses", action="store_true",
+                       help="have Connexion check every JSON answer against the spec (slower)")
+    serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings(seed=args.seed, contract=args.contract, spec=args.spec, framework=args.framework,
+                    host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+                    validate_responses=args.validate_responses)
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from mockserver.server import create_app
+
+    settings = settings_from(args)
+    app = create_app(settings)
+    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((settings.host, settings.port))
+    except OSError as exc:
+        print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
+    print(f"Base URL: http://{host}:{port}/v1", flush=True)
+    print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    config = uvicorn.Config(app, log_level=args.log_level, lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _extra_commands():
+    """Sub-commands contributed by other packages (``conform`` from the conformance suite)."""
+    try:
+        from conformance.cli import register_command
+    except ImportError:
+        return []
+    return [register_command]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return int(args.run(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,11 @@
+"""The contract: the one place that reads OpenAPI documents from disk.
+
+Everything else in the mock and in the conformance suite asks this package for a
+bundled spec dict (:func:`load_contract`) or for the operation index built from it
+(:class:`ContractIndex`).
+"""
+
+from mockserver.contract.index import ContractIndex, Operation
+from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, load_contract, resolve_ref
+
+__all__ = ["CONTRACTS", "DEFAULT_CONTRACT", "ContractIndex", "Operation", "load_contract", "resolve_ref"]

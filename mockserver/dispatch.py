@@ -1,0 +1,103 @@
+"""The one dispatcher that serves every operation of the contract.
+
+Flow: request → scenario/fault selection → synthesis (domain generator, spec examples,
+schema data) → enrichment → reply. Validation and authentication have already run in
+the server layer; encoding to bytes happens after. Nothing here knows about Connexion.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver import ids
+from mockserver.catalogue import Catalogue, load_catalogue
+from mockserver.contract import ContractIndex, load_contract
+from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
+from mockserver.errors import GatewayFailure
+from mockserver.model import MockReply, MockRequest
+from mockserver.scenarios import ScenarioPlan, select
+from mockserver.settings import Settings
+from mockserver.synthesis.chain import synthesize
+from mockserver.synthesis.context import SynthesisContext
+from mockserver.synthesis.preferences import read_preferences
+from mockserver.validation.schemas import SchemaCompiler
+
+
+@dataclass
+class Runtime:
+    """Everything built once per server: the contract, its index, the catalogue, state."""
+
+    settings: Settings
+    spec: dict[str, Any]
+    index: ContractIndex
+    compiler: SchemaCompiler
+    catalogue: Catalogue
+    state: Any = None
+    #: Extension points, each a list of callables run in order by the dispatcher:
+    #: ``scenario_selectors`` (ctx → ScenarioPlan | None), ``before_synthesis`` (ctx; may
+    #: raise GatewayFailure), ``enrichers`` (ctx, reply → reply), ``after_success`` (ctx,
+    #: reply), ``after_failure`` (ctx, failure, reply); plus ``authenticate`` (header →
+    #: key) and ``app_extensions`` (app, runtime) used by the server layer.
+    hooks: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        from mockserver.wiring import install_features
+
+        spec = load_contract(settings.spec or settings.contract)
+        runtime = cls(settings=settings, spec=spec, index=ContractIndex(spec), compiler=SchemaCompiler(spec),
+                      catalogue=load_catalogue())
+        install_features(runtime)
+        return runtime
+
+
+def request_seed(settings: Settings, method: str, path: str, query: bytes | str, body: bytes,
+                 seed_header: str | None) -> int:
+    """Same server seed (or ``X-Mock-Seed``) and same request → same seed."""
+    base: Any = settings.seed
+    if seed_header is not None and seed_header.strip().lstrip("-").isdigit():
+        base = int(seed_header.strip())
+    return ids.derive_seed(base, method.upper(), path, query, body)
+
+
+def request_generation_id(settings: Settings, seed: int) -> str:
+    rng = random.Random(ids.derive_seed(seed, "generation-id"))
+    stamp_ms = (settings.epoch + ids.derive_seed(seed, "stamp") % (30 * 86400)) * 1000
+    return ids.generation_id(rng, stamp_ms + rng.randrange(1000))
+
+
+class Dispatcher:
+    def __init__(self, runtime: Runtime):
+        self.runtime = runtime
+
+    def context(self, request: MockRequest) -> SynthesisContext:
+        runtime = self.runtime
+        return SynthesisContext(request=request, index=runtime.index, compiler=runtime.compiler,
+                                catalogue=runtime.catalogue, epoch=runtime.settings.epoch,
+                                settings=runtime.settings, state=runtime.state)
+
+    def handle(self, request: MockRequest) -> MockReply:
+        """Scenario selection → checks → synthesis → enrichment → after-hooks → reshaping."""
+        hooks = self.runtime.hooks
+        ctx = self.context(request)
+        plan = ScenarioPlan()
+        try:
+            plan = select(ctx, hooks.get("scenario_selectors", []))
+            if plan.failure is not None:
+                raise plan.failure
+            for check in hooks.get("before_synthesis", []):
+                check(ctx)
+            reply = synthesize(ctx, read_preferences(request))
+            for enrich in hooks.get("enrichers", []):
+                reply = enrich(ctx, reply)
+            for after in hooks.get("after_success", []):
+                after(ctx, reply)
+        except GatewayFailure as failure:
+            reply = render_failure(failure, request.operation.family, request.generation_id)
+            for after in hooks.get("after_failure", []):
+                after(ctx, failure, reply)
+        if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
+            reply.pretty = True
+        return plan.shape(reply)

@@ -1,0 +1,1 @@
+"""Encoding: replies and failures into bytes (JSON, SSE frames, binary) and headers."""

@@ -1,0 +1,32 @@
+"""Bytes on the wire: JSON bodies (compact or pretty), SSE frames."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockserver.model import MockReply
+
+
+def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
+    if pretty:
+        return json.dumps(value, indent=2, ensure_ascii=False).encode()
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sse_frame(data: Any, event: str | None = None) -> bytes:
+    """One SSE block: an optional ``event:`` line, a ``data:`` line, a blank line."""
+    payload = data if isinstance(data, str) else json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    head = f"event: {event}\n" if event else ""
+    return f"{head}data: {payload}\n\n".encode()
+
+
+def reply_bytes(reply: MockReply) -> bytes:
+    """The whole body of a non-streamed reply."""
+    if reply.content is not None:
+        return reply.content
+    if reply.body is None:
+        return b""
+    if isinstance(reply.body, str) and not reply.media_type.endswith("json"):
+        return reply.body.encode()
+    return json_bytes(reply.body, pretty=reply.pretty)

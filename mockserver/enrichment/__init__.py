@@ -1,0 +1,1 @@
+"""Usage, pricing and timing meta added to synthesized answers (pure arithmetic)."""

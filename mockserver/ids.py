@@ -1,0 +1,49 @@
+"""Identifiers and seeds: gateway-format ids derived deterministically from a seed."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
+#: Bodies of stateless answers are stamped relative to this instant (2026-03-02T00:00:00Z)
+#: so that the same seed and request give the same bytes on every run.
+DEFAULT_EPOCH = 1772409600
+
+
+def derive_seed(*parts: object) -> int:
+    """A 64-bit seed from any sequence of values (stable across processes and runs)."""
+    digest = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode()
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return int.from_bytes(digest.digest(), "little")
+
+
+def ulid(rng: random.Random, millis: int) -> str:
+    """A 26-character Crockford ULID: 48 bits of time, 80 bits from ``rng``."""
+    value = (millis & (2**48 - 1)) << 80 | rng.getrandbits(80)
+    return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def generation_id(rng: random.Random, millis: int) -> str:
+    return "G-" + ulid(rng, millis)
+
+
+def token(rng: random.Random, length: int, alphabet: str = BASE62) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+def prefixed(rng: random.Random, prefix: str, length: int = 24) -> str:
+    return prefix + token(rng, length, string.ascii_lowercase + string.digits)
+
+
+def uuid4(rng: random.Random) -> str:
+    value = rng.getrandbits(128)
+    value = (value & ~(0xF << 76)) | (4 << 76)
+    value = (value & ~(0x3 << 62)) | (0x2 << 62)
+    text = f"{value:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"

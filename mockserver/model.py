@@ -1,0 +1,77 @@
+"""The two values that flow through the mock: a request and the reply it gets.
+
+Both are plain data, with no web framework behind them, so that scenario selection,
+synthesis, enrichment and encoding can run (and be tested, and be reused by the
+conformance suite) without a server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.contract.index import Operation
+
+
+@dataclass
+class UploadedFile:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class MockRequest:
+    operation: Operation
+    method: str
+    path: str
+    path_params: dict[str, str] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    raw_body: bytes = b""
+    content_type: str = ""
+    files: dict[str, list[UploadedFile]] = field(default_factory=dict)
+    key: Any = None
+    seed: int = 0
+    generation_id: str = ""
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+    def query_value(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def field(self, name: str, default: Any = None) -> Any:
+        """A top-level field of a JSON object body or a form body."""
+        return self.body.get(name, default) if isinstance(self.body, dict) else default
+
+
+@dataclass
+class Chunk:
+    """One piece of a streamed answer: wait ``delay`` seconds, then send ``data``.
+
+    ``action`` lets a scenario break the stream: ``"reset"`` closes the connection.
+    """
+
+    data: bytes
+    delay: float = 0.0
+    action: str | None = None
+
+
+@dataclass
+class MockReply:
+    status: int = 200
+    body: Any = None
+    content: bytes | None = None
+    stream: Iterable[Chunk] | None = None
+    media_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    pretty: bool = False
+    #: Seconds to wait before the first byte (latency simulation).
+    delay: float = 0.0
+
+    def chunks(self) -> Iterator[Chunk]:
+        return iter(self.stream or ())

@@ -1,0 +1,61 @@
+"""Build the Connexion application (AsyncApp by default, FlaskApp on request)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+
+import connexion
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+
+from mockserver.auth import authenticate
+from mockserver.dispatch import Dispatcher, Runtime
+from mockserver.server.edge import GatewayEdge
+from mockserver.server.errors import install_error_handlers
+from mockserver.server.handlers import DispatchResolver
+from mockserver.server.security import security_map
+from mockserver.server.validators import validator_map
+from mockserver.settings import Settings
+
+FRAMEWORKS = ("async", "flask")
+#: Worker threads for FlaskApp's WSGI bridge: paced streams hold one each.
+FLASK_WORKERS = 64
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None):
+    """A ready-to-serve ASGI application for ``settings`` (its ``.runtime`` attached)."""
+    settings = settings or Settings()
+    runtime = runtime or Runtime.build(settings)
+    runtime.hooks.setdefault("authenticate", lambda header: authenticate(header, settings.key_kind))
+    if settings.framework not in FRAMEWORKS:
+        raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.framework!r}")
+    dispatcher = Dispatcher(runtime)
+    options = dict(
+        security_map=security_map(runtime),
+        validator_map=validator_map(runtime),
+        swagger_ui_options=SwaggerUIOptions(spec_path="/openapi.json", swagger_ui_path="/ui"),
+        validate_responses=settings.validate_responses,
+        strict_validation=False,
+    )
+    if settings.framework == "flask":
+        app = connexion.FlaskApp(__name__, **options)
+        _enlarge_flask_pool(app)
+    else:
+        app = connexion.AsyncApp(__name__, **options)
+    app.add_api(copy.deepcopy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework),
+                name="gateway")
+    app.add_middleware(GatewayEdge, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+    install_error_handlers(app, runtime)
+    for extend in runtime.hooks.get("app_extensions", []):
+        extend(app, runtime)
+    app.runtime = runtime
+    logging.getLogger("connexion").setLevel(logging.ERROR)
+    return app
+
+
+def _enlarge_flask_pool(app) -> None:
+    from a2wsgi import WSGIMiddleware
+
+    inner = app._middleware_app
+    inner.asgi_app = WSGIMiddleware(inner.app.wsgi_app, workers=FLASK_WORKERS)

@@ -1,0 +1,77 @@
+"""One handler for every operation: build the :class:`MockRequest`, dispatch, convert.
+
+The resolver follows Connexion's own ``MockResolver``: whatever the operationId, the
+operation resolves to the same dispatcher, bound to that operation.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs
+
+from connexion import context
+from connexion.resolver import Resolution, Resolver
+
+from mockserver.dispatch import Dispatcher
+from mockserver.model import MockRequest
+from mockserver.server.responses import initial_delay, to_flask, to_starlette
+from mockserver.server.scope import headers_dict, request_data
+
+
+def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockRequest:
+    data = request_data(scope)
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+    headers = headers_dict(scope)
+    return MockRequest(
+        operation=dispatcher.runtime.index.operations[operation_id],
+        method=scope["method"],
+        path=scope["path"],
+        path_params={k: str(v) for k, v in scope.get("path_params", {}).items()},
+        query=query,
+        headers=headers,
+        body=data.get("body"),
+        raw_body=data.get("raw_body", b""),
+        content_type=headers.get("content-type", ""),
+        files=data.get("files", {}),
+        key=data.get("key"),
+        seed=data.get("seed", 0),
+        generation_id=data.get("generation_id", ""),
+    )
+
+
+class DispatchResolver(Resolver):
+    def __init__(self, dispatcher: Dispatcher, framework: str):
+        super().__init__()
+        self.dispatcher = dispatcher
+        self.framework = framework
+
+    def resolve(self, operation) -> Resolution:
+        operation_id = self.resolve_operation_id(operation)
+        if self.framework == "flask":
+            return Resolution(self._flask_handler(operation_id), operation_id)
+        return Resolution(self._async_handler(operation_id), operation_id)
+
+    def _async_handler(self, operation_id: str):
+        dispatcher = self.dispatcher
+
+        async def serve_operation(**_connexion_arguments):
+            request = build_request(dispatcher, operation_id, context.scope)
+            reply = dispatcher.handle(request)
+            await initial_delay(reply)
+            return to_starlette(reply)
+
+        serve_operation.__name__ = f"serve_{operation_id}"
+        return serve_operation
+
+    def _flask_handler(self, operation_id: str):
+        dispatcher = self.dispatcher
+
+        def serve_operation(**_connexion_arguments):
+            request = build_request(dispatcher, operation_id, context.scope)
+            reply = dispatcher.handle(request)
+            if reply.delay > 0:
+                time.sleep(reply.delay)
+            return to_flask(reply)
+
+        serve_operation.__name__ = f"serve_{operation_id}"
+        return serve_operation

@@ -1,0 +1,151 @@
+"""Connexion validators that report every offending field in the gateway's terms.
+
+They replace Connexion's defaults (python-jsonschema, first error only, 500 on invalid
+UTF-8 or malformed multipart) with jsonschema-rs and :class:`GatewayFailure`s, and leave
+the parsed body in the scope for the dispatcher.
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+
+from connexion.datastructures import MediaTypeDict
+from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators.parameter import ParameterValidator
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
+
+from mockserver.dispatch import Runtime
+from mockserver.errors import GatewayFailure, ValidationDetail, invalid_json, validation_failure
+from mockserver.model import UploadedFile
+from mockserver.server.scope import request_data
+
+
+def validator_map(runtime: Runtime) -> dict[str, t.Any]:
+    compiler = runtime.compiler
+
+    class JsonBody(JSONRequestBodyValidator):
+        async def _parse(self, stream, scope):
+            raw = request_data(scope).get("raw_body", b"")
+            if not raw.strip():
+                request_data(scope)["body"] = None
+                return None
+            try:
+                body = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise invalid_json(f"body is not valid JSON: {exc}") from None
+            request_data(scope)["body"] = body
+            return body
+
+        def _validate(self, body):
+            if body is None:
+                raise validation_failure([ValidationDetail("Request body is required", [], "required")])
+            details = compiler.errors(self._schema, body)
+            if details:
+                raise validation_failure(details)
+
+    class FormBody(FormDataValidator):
+        async def _parse(self, stream, scope):
+            try:
+                form = await self._form_parser_cls(_headers(scope), stream).parse()
+            except (MultiPartException, UnicodeDecodeError, ValueError) as exc:
+                raise invalid_json(f"body is not valid form data: {exc}") from None
+            fields, files = await _split_form(form)
+            request_data(scope).update(body=fields, files=files)
+            return _for_validation(fields, files, self._schema)
+
+        def _validate(self, body):
+            details = compiler.errors(self._schema, body)
+            if details:
+                raise validation_failure(details)
+
+    class MultiPartBody(FormBody, MultiPartFormDataValidator):
+        pass
+
+    class Parameters(ParameterValidator):
+        def validate_request(self, request):
+            details: list[ValidationDetail] = []
+            for location, getter in (("query", request.query_params), ("path", request.path_params),
+                                     ("header", request.headers)):
+                for param in self.parameters.get(location, []):
+                    details += _check_parameter(compiler, param, getter, location)
+            if details:
+                raise validation_failure(details)
+
+    return {
+        "parameter": Parameters,
+        "body": MediaTypeDict({
+            "*/*json": JsonBody,
+            "application/x-www-form-urlencoded": FormBody,
+            "multipart/form-data": MultiPartBody,
+        }),
+    }
+
+
+def _headers(scope):
+    from starlette.datastructures import Headers
+
+    return Headers(scope=scope)
+
+
+async def _split_form(form) -> tuple[dict[str, t.Any], dict[str, list[UploadedFile]]]:
+    fields: dict[str, t.Any] = {}
+    files: dict[str, list[UploadedFile]] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            data = await value.read()
+            files.setdefault(key, []).append(
+                UploadedFile(value.filename or key, value.content_type or "application/octet-stream", data))
+        else:
+            fields.setdefault(key, []).append(value)
+    return {key: values if len(values) > 1 or key.endswith("[]") else values[0]
+            for key, values in fields.items()}, files
+
+
+def _for_validation(fields: dict[str, t.Any], files: dict[str, list[UploadedFile]], schema: dict) -> dict:
+    """Form fields coerced to the schema's types; files stand in as strings."""
+    properties = schema.get("properties", {})
+    body: dict[str, t.Any] = {}
+    for key, value in fields.items():
+        name = key[:-2] if key.endswith("[]") else key
+        body[name] = _coerce(value, properties.get(name, {}))
+    for key, items in files.items():
+        name = key[:-2] if key.endswith("[]") else key
+        declared = properties.get(name, {})
+        body[name] = [item.filename for item in items] if declared.get("type") == "array" else items[0].filename
+    return body
+
+
+def _coerce(value: t.Any, schema: dict) -> t.Any:
+    kind = schema.get("type")
+    if kind == "array":
+        values = value if isinstance(value, list) else [value]
+        return [_coerce(v, schema.get("items", {})) for v in values]
+    if isinstance(value, list):
+        return value
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        return value
+    if kind == "boolean" and value.lower() in ("true", "false", "1", "0"):
+        return value.lower() in ("true", "1")
+    return value
+
+
+def _check_parameter(compiler, param: dict, values, location: str) -> list[ValidationDetail]:
+    name = param["name"]
+    key = name.replace("-", "_") if location == "path" else name
+    value = values.get(key) if location != "header" else values.get(name.lower())
+    if value is None:
+        if param.get("required"):
+            return [ValidationDetail(f"Missing required {location} parameter: {name}", [name], "required")]
+        return []
+    schema = param.get("schema", {})
+    return compiler.errors(schema, _coerce(value, schema) if isinstance(value, str) else value, [name])
+
+
+__all__ = ["GatewayFailure", "validator_map"]

@@ -1,0 +1,33 @@
+"""Server settings: one value object built by the CLI (or by tests) and read everywhere."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mockserver.contract.loader import DEFAULT_CONTRACT
+from mockserver.ids import DEFAULT_EPOCH
+
+
+@dataclass
+class Settings:
+    seed: int = 0
+    contract: str = DEFAULT_CONTRACT
+    spec: Path | None = None
+    framework: str = "async"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    epoch: int = DEFAULT_EPOCH
+    #: Bodies above this size get 413 (a protection of the mock, documented as such).
+    max_body_bytes: int = 25 * 1024 * 1024
+    validate_responses: bool = False
+    #: Streaming pace: None = each model's profile from fixtures/; 0 = as fast as possible.
+    ttft_ms: float | None = None
+    tokens_per_second: float | None = None
+    extras: dict = field(default_factory=dict)
+
+    @property
+    def key_kind(self) -> str:
+        from mockserver.auth import KEY_PREFIXES
+
+        return KEY_PREFIXES.get(self.contract, "sk")

@@ -1,0 +1,1 @@
+"""Response synthesis: domain generators first, then spec examples, then schema data."""

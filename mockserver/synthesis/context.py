@@ -1,0 +1,61 @@
+"""What a generator gets to work with: the request, seeded randomness and the catalogue."""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from faker import Faker
+
+from mockserver.catalogue import Catalogue
+from mockserver.contract.index import ContractIndex
+from mockserver.ids import derive_seed
+from mockserver.model import MockRequest
+from mockserver.validation.schemas import SchemaCompiler
+
+_local = threading.local()
+
+
+def seeded_faker(seed: int) -> Faker:
+    """A per-thread Faker, reseeded for each request (creating one costs milliseconds)."""
+    faker = getattr(_local, "faker", None)
+    if faker is None:
+        faker = _local.faker = Faker("en_US")
+    faker.seed_instance(seed)
+    return faker
+
+
+@dataclass
+class SynthesisContext:
+    request: MockRequest
+    index: ContractIndex
+    compiler: SchemaCompiler
+    catalogue: Catalogue
+    epoch: int
+    settings: Any = None
+    state: Any = None
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self):
+        self.rng = random.Random(self.request.seed)
+        self._faker: Faker | None = None
+
+    @property
+    def faker(self) -> Faker:
+        if self._faker is None:
+            self._faker = seeded_faker(self.request.seed)
+        return self._faker
+
+    @property
+    def operation(self):
+        return self.request.operation
+
+    def stamp(self) -> int:
+        """Unix seconds for a stateless answer: deterministic per seed, near the epoch."""
+        return self.epoch + derive_seed(self.request.seed, "stamp") % (30 * 86400)
+
+    def fork(self, label: str) -> random.Random:
+        """An independent random stream, so adding draws elsewhere does not shift this one."""
+        return random.Random(derive_seed(self.request.seed, label))

@@ -1,0 +1,3 @@
+"""Domain generators; importing this package registers them all."""
+
+from mockserver.synthesis.generators import placeholders  # noqa: F401

@@ -1,0 +1,132 @@
+"""Turn OpenAPI 3.0 schemas into JSON Schema and validate with jsonschema-rs.
+
+OpenAPI 3.0 schemas are a dialect of draft 4: ``nullable`` must become a type list and
+the annotation-only keywords must go. Components are translated once per contract and
+carried alongside each compiled schema so that local ``$ref``s resolve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+
+from mockserver.errors import ValidationDetail
+
+_DROPPED = {"discriminator", "xml", "externalDocs", "example", "examples", "deprecated", "readOnly",
+            "writeOnly"}
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_MAPS = ("properties", "patternProperties")
+_SCHEMA_SINGLE = ("items", "not", "additionalProperties")
+X_JSON = "x-aistats-json"
+
+
+def to_json_schema(node: Any, *, content_keywords: bool = False) -> Any:
+    """Translate one OpenAPI schema node (recursively) into draft-4 JSON Schema.
+
+    With ``content_keywords``, ``x-aistats-json`` becomes ``contentMediaType`` and
+    ``contentSchema`` (what Schemathesis checks in SSE events).
+    """
+    if isinstance(node, list):
+        return [to_json_schema(item, content_keywords=content_keywords) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in _DROPPED or (key.startswith("x-") and key != X_JSON):
+            continue
+        if key == X_JSON:
+            if content_keywords:
+                out["contentMediaType"] = "application/json"
+                out["contentSchema"] = to_json_schema(value, content_keywords=True)
+            continue
+        if key in _SCHEMA_LISTS or key in _SCHEMA_SINGLE:
+            out[key] = to_json_schema(value, content_keywords=content_keywords)
+        elif key in _SCHEMA_MAPS or key in ("definitions", "schemas"):
+            out[key] = {name: to_json_schema(sub, content_keywords=content_keywords) for name, sub in value.items()}
+        else:
+            out[key] = value
+    if out.pop("nullable", False):
+        _allow_null(out)
+    return out
+
+
+def _allow_null(schema: dict[str, Any]) -> None:
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        schema["type"] = [*types, "null"] if "null" not in types else types
+    if "enum" in schema and None not in schema["enum"]:
+        schema["enum"] = [*schema["enum"], None]
+    for key in ("oneOf", "anyOf"):
+        if key in schema:
+            schema[key] = [*schema[key], {"type": "null"}]
+    if "allOf" in schema and "type" not in schema:
+        schema["anyOf"] = [{"allOf": schema.pop("allOf")}, {"type": "null"}]
+
+
+class SchemaCompiler:
+    """Compiled validators for the schemas of one contract, cached by identity."""
+
+    def __init__(self, spec: dict[str, Any]):
+        components = spec.get("components", {}).get("schemas", {})
+        self._components = {"schemas": {name: to_json_schema(node) for name, node in components.items()}}
+        self._cache: dict[int, tuple[Any, Any]] = {}
+
+    def validator(self, schema: dict[str, Any]) -> jsonschema_rs.Draft4Validator:
+        cached = self._cache.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        root = dict(to_json_schema(schema))
+        root["components"] = self._components
+        compiled = jsonschema_rs.Draft4Validator(root, validate_formats=False)
+        self._cache[id(schema)] = (schema, compiled)
+        return compiled
+
+    def errors(self, schema: dict[str, Any], instance: Any, prefix: list[str | int] | None = None,
+               limit: int = 20) -> list[ValidationDetail]:
+        """Every violation of ``schema`` by ``instance``, as gateway validation details."""
+        validator = self.validator(schema)
+        if validator.is_valid(instance):
+            return []
+        details = []
+        for error in validator.iter_errors(instance):
+            details.extend(_details(error, list(prefix or [])))
+            if len(details) >= limit:
+                break
+        return _deduplicate(details)
+
+    def is_valid(self, schema: dict[str, Any], instance: Any) -> bool:
+        return self.validator(schema).is_valid(instance)
+
+
+def _details(error: jsonschema_rs.ValidationError, prefix: list[str | int]) -> list[ValidationDetail]:
+    path = prefix + list(error.instance_path)
+    keyword = str(error.schema_path[-1]) if error.schema_path else "schema"
+    if keyword == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = _allowed_properties(error)
+        extras = [key for key in error.instance if key not in allowed] if allowed is not None else []
+        if extras:
+            return [ValidationDetail(f"Unknown parameter: {key}", [*path, key], "unknown_param") for key in extras]
+    if keyword == "required":
+        missing = getattr(error.kind, "property", None)
+        if isinstance(missing, str):
+            return [ValidationDetail(f"Missing required field: {missing}", [*path, missing], "required")]
+    return [ValidationDetail(error.message, path, keyword)]
+
+
+def _allowed_properties(error: jsonschema_rs.ValidationError) -> set[str] | None:
+    unexpected = getattr(error.kind, "unexpected", None)
+    if unexpected is None:
+        return None
+    return set(error.instance) - set(unexpected)
+
+
+def _deduplicate(details: list[ValidationDetail]) -> list[ValidationDetail]:
+    seen = set()
+    unique = []
+    for detail in details:
+        key = (detail.message, tuple(detail.path), detail.keyword)
+        if key not in seen:
+            seen.add(key)
+            unique.append(detail)
+    return unique

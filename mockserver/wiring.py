@@ -1,0 +1,15 @@
+"""Install the mock's features into a runtime's hooks, in flow order."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def install_features(runtime: Any) -> None:
+    """Each feature module exposes ``install(runtime)`` and appends to ``runtime.hooks``."""
+    for install in _installers():
+        install(runtime)
+
+
+def _installers():
+    return []
