@@ -36,6 +36,9 @@ class MockRequest:
     key: Any = None
     seed: int = 0
     generation_id: str = ""
+    #: Notes the server layer and features leave for each other about this request
+    #: (e.g. the scenario chosen, read back by the admin journal). Never sent.
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
@@ -72,6 +75,10 @@ class MockReply:
     pretty: bool = False
     #: Seconds to wait before the first byte (latency simulation).
     delay: float = 0.0
+    #: What was generated, for the after-hooks (audit records, wallet debits): ``model``,
+    #: ``provider``, ``usage`` (as sent), ``pricing`` (the priced object), ``meta``
+    #: (timings), ``status``, ``stream``. Never encoded on the wire.
+    summary: dict[str, Any] = field(default_factory=dict)
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())
