@@ -43,13 +43,20 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
                        help="bodies larger than this get 413 (default: %(default)s)")
     serve.add_argument("--validate-responses", action="store_true",
                        help="have Connexion check every JSON answer against the spec (slower)")
+    serve.add_argument("--ttft-ms", type=float, default=None,
+                       help="time to first token of every stream in ms, overriding each model's profile "
+                            "(0 = no wait; per request: header X-Mock-TTFT-Ms)")
+    serve.add_argument("--tokens-per-second", type=float, default=None,
+                       help="stream pace in tokens/s, overriding each model's profile "
+                            "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)")
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, contract=args.contract, spec=args.spec, framework=args.framework,
                     host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * 1024 * 1024),
-                    validate_responses=args.validate_responses)
+                    validate_responses=args.validate_responses, ttft_ms=args.ttft_ms,
+                    tokens_per_second=args.tokens_per_second)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -12,4 +12,7 @@ def install_features(runtime: Any) -> None:
 
 
 def _installers():
-    return []
+    from mockserver.enrichment import consistency
+    from mockserver.synthesis.text import routing as text_routing
+
+    return [text_routing.install, consistency.install]

@@ -1,3 +1,4 @@
 """Domain generators; importing this package registers them all."""
 
 from mockserver.synthesis.generators import placeholders  # noqa: F401
+from mockserver.synthesis.generators import chat, messages, responses  # noqa: F401

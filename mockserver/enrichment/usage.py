@@ -1,0 +1,200 @@
+"""Token counts and the usage objects each surface sends (GATEWAY-BEHAVIOUR §4).
+
+The estimator is offline and deterministic: text is cut into BPE-like pieces (a word
+with its leading space, long words split every few letters, digits in threes, each run
+of punctuation), and the number of pieces is the token count. ``"".join(pieces(t)) ==
+t`` always holds, so streamed deltas built from pieces add up to the counted text.
+
+Shapers build the usage object of each surface from counts and a price card:
+:func:`chat_usage` (``prompt_tokens`` … ``pricing``), :func:`generic_usage`
+(``input_tokens`` … ``pricing_breakdown``), :func:`anthropic_usage` and
+:func:`anthropic_stream_usage`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from mockserver.enrichment.pricing import price_usage
+
+_PIECE = re.compile(r" ?[A-Za-z]+| ?\d{1,3}| ?[^\sA-Za-z\d]+|\s+")
+_WORD_CHUNK = 5
+#: Chat formatting overhead (role markers) per message, and for priming the answer.
+PER_MESSAGE = 4
+PRIMING = 3
+#: Tokens an attached image costs (a low-detail tile).
+PER_IMAGE = 85
+
+
+def pieces(text: str) -> list[str]:
+    """Token-sized pieces of ``text``; they join back to exactly ``text``."""
+    out: list[str] = []
+    for match in _PIECE.finditer(text or ""):
+        piece = match.group(0)
+        core = piece.lstrip(" ")
+        if core.isalpha() and len(core) > _WORD_CHUNK + 2:
+            lead = piece[: len(piece) - len(core)]
+            parts = [core[i : i + _WORD_CHUNK] for i in range(0, len(core), _WORD_CHUNK)]
+            if len(parts[-1]) < 2 and len(parts) > 1:
+                parts[-2] += parts.pop()
+            parts[0] = lead + parts[0]
+            out.extend(parts)
+        else:
+            out.append(piece)
+    return out
+
+
+def estimate_tokens(text: str) -> int:
+    """Deterministic token estimate of ``text`` (no tokenizer download)."""
+    return len(pieces(text))
+
+
+def estimate_value(value: Any) -> int:
+    """Tokens of any JSON value (tool schemas, arguments): its compact JSON text."""
+    if isinstance(value, str):
+        return estimate_tokens(value)
+    return estimate_tokens(json.dumps(value, separators=(",", ":"), sort_keys=True))
+
+
+def conversation_tokens(turns: Iterable[str], images: int = 0, extra: int = 0) -> int:
+    """Prompt tokens of a conversation: each turn's text plus per-message overhead."""
+    texts = list(turns)
+    return sum(estimate_tokens(text) + PER_MESSAGE for text in texts) + PRIMING + images * PER_IMAGE + extra
+
+
+# --------------------------------------------------------------------------- meters
+
+
+def text_meters(input_tokens: int, output_tokens: int, cached_tokens: int = 0) -> dict[str, int]:
+    """Metered quantities of a text generation: cached prompt tokens are read from cache."""
+    cached = max(0, min(cached_tokens, input_tokens))
+    return {
+        "input_text_tokens": input_tokens - cached,
+        "cached_read_text_tokens": cached,
+        "output_text_tokens": output_tokens,
+    }
+
+
+def plan_for(body: Any) -> str:
+    """The pricing plan a request selects: priority, flex, batch or standard (§4)."""
+    body = body if isinstance(body, Mapping) else {}
+    explicit = body.get("pricing_plan")
+    if isinstance(explicit, str) and explicit:
+        return explicit
+    tier = body.get("service_tier")
+    if body.get("speed") == "fast" or tier == "priority":
+        return "priority"
+    if tier in ("flex", "batch"):
+        return tier
+    return "standard"
+
+
+def price_rules(model: Any, plan: str = "standard") -> Mapping[str, Any]:
+    """The model's price card for ``plan`` (standard when the model has no such plan)."""
+    plans = (getattr(model, "extra", None) or {}).get("pricing_plans") or {}
+    if plan != "standard" and plan in plans:
+        return plans[plan]
+    return getattr(model, "pricing", None) or {}
+
+
+def priced(quantities: Mapping[str, int | float], rules: Mapping[str, Any]) -> dict[str, Any]:
+    """The gateway pricing object for metered quantities (one line per priced meter)."""
+    return price_usage(quantities, rules)
+
+
+# --------------------------------------------------------------------------- shapes
+
+
+def chat_usage(
+    prompt_tokens: int,
+    completion_tokens: int,
+    rules: Mapping[str, Any],
+    *,
+    cached_tokens: int = 0,
+    reasoning_tokens: int = 0,
+    input_images: int = 0,
+) -> dict[str, Any]:
+    """``/chat/completions`` usage: OpenAI counts, detail objects and ``pricing``."""
+    prompt_details: dict[str, int] = {"cached_tokens": cached_tokens}
+    if input_images:
+        prompt_details["input_images"] = input_images
+    return {
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "total_tokens": prompt_tokens + completion_tokens,
+        "prompt_tokens_details": prompt_details,
+        "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
+        "pricing": priced(text_meters(prompt_tokens, completion_tokens, cached_tokens), rules),
+    }
+
+
+def generic_usage(
+    input_tokens: int,
+    output_tokens: int,
+    rules: Mapping[str, Any],
+    *,
+    quantities: Mapping[str, int | float] | None = None,
+    cached_tokens: int | None = None,
+    reasoning_tokens: int | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Usage on every other surface: ``input_tokens`` … ``pricing_breakdown``.
+
+    ``quantities`` replaces the default text meters (media surfaces meter images,
+    seconds, pages...); ``extra`` adds keys such as ``embedding_tokens``.
+    """
+    usage: dict[str, Any] = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "total_tokens": input_tokens + output_tokens,
+        **extra,
+    }
+    if cached_tokens is not None:
+        usage["input_tokens_details"] = {"cached_tokens": cached_tokens}
+    if reasoning_tokens is not None:
+        usage["output_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    meters = (
+        quantities if quantities is not None else text_meters(input_tokens, output_tokens, cached_tokens or 0)
+    )
+    usage["pricing_breakdown"] = priced(meters, rules)
+    return usage
+
+
+def anthropic_stream_usage(
+    input_tokens: int, output_tokens: int, service_tier: str | None = "standard"
+) -> dict[str, Any]:
+    """Anthropic-shaped usage, unpriced (the ``message_delta`` stream event)."""
+    return {
+        "cache_creation": None,
+        "cache_creation_input_tokens": None,
+        "cache_read_input_tokens": None,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "server_tool_use": None,
+        "service_tier": service_tier,
+    }
+
+
+def anthropic_usage(
+    input_tokens: int,
+    output_tokens: int,
+    rules: Mapping[str, Any],
+    *,
+    service_tier: str | None = "standard",
+    reasoning_tokens: int = 0,
+) -> dict[str, Any]:
+    """Non-stream ``/messages`` usage: Anthropic fields plus totals and ``pricing_breakdown``."""
+    usage = anthropic_stream_usage(input_tokens, output_tokens, service_tier)
+    usage["total_tokens"] = input_tokens + output_tokens
+    usage["input_tokens_details"] = {"cached_tokens": 0}
+    if reasoning_tokens:
+        usage["output_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    usage["pricing_breakdown"] = priced(text_meters(input_tokens, output_tokens), rules)
+    return usage
+
+
+def anthropic_service_tier(plan: str) -> str:
+    return {"priority": "priority", "batch": "batch"}.get(plan, "standard")

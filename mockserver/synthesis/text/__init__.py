@@ -1,0 +1,1 @@
+"""Text generation, surface-neutral: request reading, the engine, prose, JSON values, routing."""

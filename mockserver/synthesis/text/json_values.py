@@ -1,0 +1,230 @@
+"""Values valid against a client's JSON Schema: tool arguments and structured outputs.
+
+The schema comes from the request (a tool's ``parameters``, a ``json_schema`` response
+format), so it is plain JSON Schema, not the contract's OpenAPI dialect. Property names
+steer the values (a ``city`` gets a city, an ``email`` an address) so that arguments
+look like a model wrote them. Every result is checked with ``jsonschema``; a schema the
+generator cannot satisfy after a few attempts gives the last attempt (the caller
+decides what to do with an invalid value).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import jsonschema
+from faker import Faker
+
+from mockserver.synthesis.regex import from_regex
+
+_MAX_DEPTH = 8
+_ATTEMPTS = 6
+_BASE = dt.datetime(2024, 1, 1)
+
+
+def valid_value(schema: Any, rng: random.Random, faker: Faker) -> Any:
+    """A value that validates against ``schema`` (best effort after a few attempts)."""
+    schema = schema if isinstance(schema, dict) else {}
+    check = validator_for(schema)
+    value: Any = None
+    for _ in range(_ATTEMPTS):
+        value = _Values(schema, rng, faker).value(schema, None, 0)
+        if check is None or check.is_valid(value):
+            return value
+    return value
+
+
+def validator_for(schema: dict[str, Any]):
+    """A jsonschema validator of the schema's own draft, or None if the schema is broken."""
+    try:
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        cls.check_schema(schema)
+        return cls(schema)
+    except jsonschema.exceptions.SchemaError:
+        return None
+
+
+class _Values:
+    def __init__(self, root: dict[str, Any], rng: random.Random, faker: Faker):
+        self.root = root
+        self.rng = rng
+        self.faker = faker
+
+    def resolve(self, schema: Any) -> dict[str, Any]:
+        seen = 0
+        while isinstance(schema, dict) and "$ref" in schema and seen < 20:
+            node: Any = self.root
+            for part in schema["$ref"].lstrip("#").strip("/").split("/"):
+                if part:
+                    node = (
+                        node.get(part.replace("~1", "/").replace("~0", "~"), {})
+                        if isinstance(node, dict)
+                        else {}
+                    )
+            schema, seen = node, seen + 1
+        return schema if isinstance(schema, dict) else {}
+
+    def value(self, schema: Any, name: str | None, depth: int) -> Any:
+        schema = self.resolve(schema)
+        if "const" in schema:
+            return schema["const"]
+        if schema.get("enum"):
+            return self.rng.choice(schema["enum"])
+        if "allOf" in schema:
+            merged = {k: v for k, v in schema.items() if k != "allOf"}
+            for part in schema["allOf"]:
+                part = self.resolve(part)
+                merged.setdefault("properties", {}).update(part.get("properties", {}))
+                merged["required"] = list(
+                    dict.fromkeys([*merged.get("required", []), *part.get("required", [])])
+                )
+                for key, item in part.items():
+                    merged.setdefault(key, item)
+            schema = merged
+        for key in ("anyOf", "oneOf"):
+            if schema.get(key):
+                options = [o for o in schema[key] if self.resolve(o).get("type") != "null"] or schema[key]
+                return self.value(options[0] if key == "oneOf" else self.rng.choice(options), name, depth + 1)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), "null")
+        if kind is None:
+            kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
+        if depth > _MAX_DEPTH:
+            return {"object": {}, "array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(
+                kind
+            )
+        return getattr(self, f"_{kind}", self._string)(schema, name, depth)
+
+    def _object(self, schema, name, depth):
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        out = {}
+        for prop, sub in properties.items():
+            if prop in required or self.rng.random() < 0.7:
+                out[prop] = self.value(sub, prop, depth + 1)
+        for prop in required - set(out):
+            out[prop] = self.value(schema.get("additionalProperties") or {}, prop, depth + 1)
+        minimum = schema.get("minProperties", 0)
+        extra = schema.get("additionalProperties", True)
+        while len(out) < minimum and extra is not False:
+            out[self.faker.word()] = self.value(extra if isinstance(extra, dict) else {}, None, depth + 1)
+        return out
+
+    def _array(self, schema, name, depth):
+        low = int(schema.get("minItems", 1))
+        high = max(low, min(int(schema.get("maxItems", low + 2)), low + 3))
+        items = schema.get("items", {})
+        if isinstance(items, list):  # tuple form (draft 4-7)
+            return [self.value(item, name, depth + 1) for item in items]
+        prefix = schema.get("prefixItems", [])
+        values = [self.value(item, name, depth + 1) for item in prefix]
+        values += [
+            self.value(items, _singular(name), depth + 1)
+            for _ in range(max(0, self.rng.randint(low, high) - len(prefix)))
+        ]
+        if schema.get("uniqueItems"):
+            values = [v for i, v in enumerate(values) if v not in values[:i]]
+        return values
+
+    def _integer(self, schema, name, depth):
+        low, high = _bounds(schema, 1, 100, integer=True)
+        if (name or "").lower() in {"year"}:
+            low, high = max(low, 2000), min(high, 2030) if high >= 2000 else high
+        value = self.rng.randint(int(low), int(max(low, high)))
+        step = schema.get("multipleOf")
+        if isinstance(step, int) and step > 0:
+            value = max(int(low), (value // step) * step) if value % step else value
+        return value
+
+    def _number(self, schema, name, depth):
+        low, high = _bounds(schema, 0.0, 100.0, integer=False)
+        return round(self.rng.uniform(low, high), 2) if high - low >= 0.02 else low
+
+    def _boolean(self, schema, name, depth):
+        return self.rng.random() < 0.5
+
+    def _null(self, schema, name, depth):
+        return None
+
+    def _string(self, schema, name, depth):
+        if "pattern" in schema:
+            return from_regex(schema["pattern"], self.rng)
+        text = _by_format(self.faker, schema.get("format")) or _by_name(self.faker, (name or "").lower())
+        if text is None:
+            text = self.faker.sentence(nb_words=self.rng.randint(2, 6)).rstrip(".")
+        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
+        while len(text) < low:
+            text += " " + self.faker.word()
+        return text[: int(high)] if high is not None else text
+
+
+def _bounds(schema, low, high, *, integer: bool):
+    low = schema.get("minimum", low if "maximum" not in schema else min(low, schema["maximum"]))
+    high = schema.get("maximum", max(high, low))
+    nudge = 1 if integer else 0.01
+    if "exclusiveMinimum" in schema:
+        low = (
+            schema["exclusiveMinimum"] if not isinstance(schema["exclusiveMinimum"], bool) else low
+        ) + nudge
+    if "exclusiveMaximum" in schema:
+        high = (
+            schema["exclusiveMaximum"] if not isinstance(schema["exclusiveMaximum"], bool) else high
+        ) - nudge
+    return low, max(low, high)
+
+
+def _fixed_instant(faker: Faker) -> dt.datetime:
+    """An instant in 2024-2026 (Faker's own date helpers move with the wall clock)."""
+    return _BASE + dt.timedelta(seconds=faker.random_int(0, 3 * 365 * 86400))
+
+
+def _by_format(faker: Faker, fmt: str | None) -> str | None:
+    return {
+        "date-time": lambda: _fixed_instant(faker).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "date": lambda: _fixed_instant(faker).date().isoformat(),
+        "time": lambda: _fixed_instant(faker).strftime("%H:%M:%S"),
+        "email": faker.email,
+        "uri": faker.url,
+        "url": faker.url,
+        "uuid": faker.uuid4,
+        "hostname": faker.domain_name,
+        "ipv4": faker.ipv4,
+        "ipv6": faker.ipv6,
+    }.get(fmt or "", lambda: None)()
+
+
+def _by_name(faker: Faker, name: str) -> str | None:
+    table = {
+        ("city", "location", "place", "town"): faker.city,
+        ("country",): faker.country,
+        ("name", "full_name", "username", "author", "person"): faker.name,
+        ("first_name",): faker.first_name,
+        ("last_name", "surname"): faker.last_name,
+        ("email",): faker.email,
+        ("phone", "phone_number"): faker.phone_number,
+        ("address", "street"): faker.street_address,
+        ("company", "organisation", "organization"): faker.company,
+        ("url", "website", "link"): faker.url,
+        ("date", "day"): lambda: _fixed_instant(faker).date().isoformat(),
+        ("unit", "units"): lambda: faker.random_element(["celsius", "fahrenheit"]),
+        ("currency",): faker.currency_code,
+        ("language", "lang"): faker.language_name,
+        ("title", "subject", "summary", "headline"): faker.catch_phrase,
+        ("query", "search", "q", "keyword", "topic"): lambda: " ".join(faker.words(nb=3)),
+        ("description", "text", "content", "message", "body", "answer", "reason"): faker.sentence,
+        ("color", "colour"): faker.color_name,
+        ("id", "identifier"): lambda: faker.bothify("id_########"),
+    }
+    for names, make in table.items():
+        if name in names:
+            return make()
+    return None
+
+
+def _singular(name: str | None) -> str | None:
+    if name and name.endswith("s") and not name.endswith("ss"):
+        return name[:-1]
+    return name
