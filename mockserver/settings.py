@@ -24,6 +24,17 @@ class Settings:
     #: Streaming pace: None = each model's profile from fixtures/; 0 = as fast as possible.
     ttft_ms: float | None = None
     tokens_per_second: float | None = None
+    #: State (mockserver/state): SQLite file (None = in memory), seconds a video/music job
+    #: runs (0 = done at once), share of jobs that fail (seeded), starting wallet in USD,
+    #: and the bounds on stored jobs and generation records.
+    state_path: Path | None = None
+    job_seconds: float = 6.0
+    job_failure_rate: float = 0.05
+    credits_usd: float = 100.0
+    job_ttl_seconds: float = 86_400.0
+    max_jobs: int = 10_000
+    generation_ttl_seconds: float = 30 * 86_400.0
+    max_generations: int = 50_000
     extras: dict = field(default_factory=dict)
 
     @property

@@ -2,3 +2,4 @@
 
 from mockserver.synthesis.generators import placeholders  # noqa: F401
 from mockserver.synthesis.generators import chat, messages, responses  # noqa: F401
+from mockserver.synthesis.generators import account, catalogue_views, keys, music, videos  # noqa: F401

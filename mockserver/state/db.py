@@ -1,0 +1,138 @@
+"""The embedded SQLite database behind the mock's state.
+
+In memory unless a file is named. One connection per process, guarded by a lock (SQLite
+serialises writers anyway); a file database uses WAL, ``BEGIN IMMEDIATE`` and a busy
+timeout so that several server processes can share it. A process that forks reopens
+its own connection.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BUSY_TIMEOUT_MS = 10_000
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS wallets (
+    team_id TEXT PRIMARY KEY,
+    balance_nanos INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    team_id TEXT NOT NULL,
+    request_id TEXT,
+    amount_nanos INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ledger_team ON ledger (team_id, created_ms);
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    kid TEXT NOT NULL UNIQUE,
+    team_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    scopes TEXT NOT NULL,
+    soft_blocked INTEGER NOT NULL DEFAULT 0,
+    created_by TEXT,
+    secret_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_used_ms INTEGER
+);
+CREATE INDEX IF NOT EXISTS api_keys_team ON api_keys (team_id, created_ms);
+CREATE TABLE IF NOT EXISTS deleted_kids (
+    kid TEXT PRIMARY KEY,
+    deleted_ms INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    model TEXT NOT NULL,
+    provider TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    run_ms INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    params TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL,
+    finished_ms INTEGER,
+    charged_nanos INTEGER
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_ms);
+CREATE TABLE IF NOT EXISTS generations (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    team_id TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    cost_nanos INTEGER NOT NULL,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS generations_request ON generations (request_id);
+CREATE INDEX IF NOT EXISTS generations_team ON generations (team_id, created_ms);
+"""
+
+
+class Database:
+    """A lock-guarded connection with transaction helpers."""
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = str(path) if path else None
+        self._lock = threading.RLock()
+        self._pid = -1
+        self._conn: sqlite3.Connection | None = None
+        with self.write():
+            pass
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None or self._pid != os.getpid():
+            self._conn = self._open()
+            self._pid = os.getpid()
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        target = self.path or ":memory:"
+        if self.path:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        if self.path:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.executescript(SCHEMA)
+        return conn
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken with ``BEGIN IMMEDIATE`` (no lost updates across processes)."""
+        with self._lock:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def query(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._connection().execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: tuple = ()) -> sqlite3.Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -1,0 +1,95 @@
+"""Plug the state into the request flow (installed by :mod:`mockserver.wiring`).
+
+- ``authenticate``: any well-formed key is accepted, unless the store minted it and it
+  is disabled or revoked, or it was deleted (401 ``key_not_found_or_revoked``), or its
+  secret is wrong (401 ``invalid_secret``). Minted keys carry their team.
+- ``before_auth``: checks the gateway makes before authenticating (offset cap of
+  ``/gateway/models``, missing ``id`` on ``/generations``).
+- ``before_synthesis``: priced operations need a wallet of at least $1.00 (402, §3).
+- ``after_success`` / ``after_failure``: every inference request is recorded, and its
+  pricing total debited, in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.auth import parse_key, read_bearer
+from mockserver.enrichment.pricing import NANOS_PER_USD
+from mockserver.errors import GatewayFailure, unauthorised
+from mockserver.state.audit import failure_record, success_record
+from mockserver.state.store import DEFAULT_TEAM, Store, TeamKey
+
+MAX_MODELS_OFFSET = 5000
+_REFUSED = ("disabled", "revoked", "deleted")
+
+
+def make_authenticator(store: Store, key_kind: str):
+    def authenticate(authorization: str | None) -> TeamKey:
+        key = parse_key(read_bearer(authorization), key_kind)
+        check = store.keys.check(key.kid, key.secret)
+        if check.verdict == "unknown":
+            return TeamKey(key.kid, key.secret, key.token)
+        if check.verdict in _REFUSED:
+            raise unauthorised("key_not_found_or_revoked")
+        if check.verdict == "invalid_secret":
+            raise unauthorised("invalid_secret")
+        store.keys.touch(check.key_id, store.now_ms())
+        return TeamKey(key.kid, key.secret, key.token, check.team_id or DEFAULT_TEAM, check.key_id)
+
+    return authenticate
+
+
+def before_auth(operation_id: str, query: dict[str, list[str]]) -> None:
+    """Refusals the gateway gives even to anonymous callers."""
+    if operation_id == "listModels":
+        offset = (query.get("offset") or [""])[0].strip()
+        if offset.isdigit() and int(offset) > MAX_MODELS_OFFSET:
+            raise GatewayFailure(
+                400,
+                "invalid_request",
+                f"offset must be <= {MAX_MODELS_OFFSET}",
+                extra={"max_offset": MAX_MODELS_OFFSET},
+            )
+    if operation_id == "getGeneration" and not (query.get("id") or [""])[0].strip():
+        raise GatewayFailure(400, "missing_id")
+
+
+def credit_check(ctx) -> None:
+    if not ctx.operation.priced or ctx.state is None:
+        return
+    team = getattr(ctx.request.key, "team_id", None) or DEFAULT_TEAM
+    if ctx.state.ledger.balance(team) < NANOS_PER_USD:
+        raise GatewayFailure(402, "insufficient_funds", "insufficient_funds")
+
+
+def record_success(ctx, reply) -> None:
+    if ctx.operation.family != "inference" or ctx.state is None:
+        return
+    ctx.state.ledger.settle(success_record(ctx, reply, ctx.state.now_ms()), ctx.state.now_ms())
+    ctx.state.wrote()
+
+
+def record_failure(ctx, failure: GatewayFailure, reply) -> None:
+    if ctx.operation.family != "inference" or ctx.state is None or ctx.request.key is None:
+        return
+    ctx.state.ledger.settle(failure_record(ctx, failure, ctx.state.now_ms()), ctx.state.now_ms())
+    ctx.state.wrote()
+
+
+def _extend_app(app: Any, runtime: Any) -> None:
+    from mockserver.server.state_routes import extend
+
+    extend(app, runtime)
+
+
+def install(runtime: Any) -> None:
+    if runtime.state is None:
+        runtime.state = Store.from_settings(runtime.settings)
+    hooks = runtime.hooks
+    hooks["authenticate"] = make_authenticator(runtime.state, runtime.settings.key_kind)
+    hooks.setdefault("before_auth", []).append(before_auth)
+    hooks.setdefault("before_synthesis", []).insert(0, credit_check)
+    hooks.setdefault("after_success", []).append(record_success)
+    hooks.setdefault("after_failure", []).append(record_failure)
+    hooks.setdefault("app_extensions", []).append(_extend_app)

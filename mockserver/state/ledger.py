@@ -1,0 +1,111 @@
+"""Team wallets, the credit ledger and the record of every generation.
+
+A charge is one transaction: the wallet row is debited in place
+(``balance_nanos = balance_nanos - ?``), a ledger row is written and, for a request, its
+generation record too, so concurrent charges from threads or processes never lose one.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from mockserver.state.db import Database
+
+DAY_MS = 86_400_000
+
+
+class Ledger:
+    def __init__(self, db: Database, initial_nanos: int):
+        self.db = db
+        self.initial_nanos = initial_nanos
+
+    def _ensure_wallet(self, conn, team_id: str) -> None:
+        conn.execute(
+            "INSERT OR IGNORE INTO wallets (team_id, balance_nanos) VALUES (?, ?)",
+            (team_id, self.initial_nanos),
+        )
+
+    def balance(self, team_id: str) -> int:
+        row = self.db.one("SELECT balance_nanos FROM wallets WHERE team_id = ?", (team_id,))
+        return self.initial_nanos if row is None else row["balance_nanos"]
+
+    def set_balance(self, team_id: str, nanos: int) -> None:
+        with self.db.write() as conn:
+            self._ensure_wallet(conn, team_id)
+            conn.execute("UPDATE wallets SET balance_nanos = ? WHERE team_id = ?", (nanos, team_id))
+
+    def charge(self, conn, team_id: str, amount_nanos: int, request_id: str | None, now_ms: int) -> None:
+        """Debit inside an open transaction (used by job completion as well)."""
+        self._ensure_wallet(conn, team_id)
+        if amount_nanos:
+            conn.execute(
+                "UPDATE wallets SET balance_nanos = balance_nanos - ? WHERE team_id = ?",
+                (amount_nanos, team_id),
+            )
+            conn.execute(
+                "INSERT INTO ledger (team_id, request_id, amount_nanos, created_ms) VALUES (?, ?, ?, ?)",
+                (team_id, request_id, amount_nanos, now_ms),
+            )
+
+    def debit(self, team_id: str, amount_nanos: int, request_id: str | None, now_ms: int) -> None:
+        with self.db.write() as conn:
+            self.charge(conn, team_id, amount_nanos, request_id, now_ms)
+
+    def settle(self, record: dict[str, Any], now_ms: int) -> None:
+        """Record one generation and debit its cost, atomically."""
+        team_id, cost = record["team_id"], int(record.get("cost_nanos") or 0)
+        with self.db.write() as conn:
+            self.charge(conn, team_id, cost, record["request_id"], now_ms)
+            conn.execute(
+                "INSERT INTO generations (request_id, team_id, created_ms, cost_nanos, record) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (record["request_id"], team_id, now_ms, cost, json.dumps(record, separators=(",", ":"))),
+            )
+
+    def generation(self, team_id: str, request_id: str) -> dict[str, Any] | None:
+        row = self.db.one(
+            "SELECT record FROM generations WHERE request_id = ? AND team_id = ? ORDER BY seq DESC LIMIT 1",
+            (request_id, team_id),
+        )
+        return json.loads(row["record"]) if row else None
+
+    def spend_since(self, team_id: str, since_ms: int) -> int:
+        row = self.db.one(
+            "SELECT COALESCE(SUM(amount_nanos), 0) AS n FROM ledger WHERE team_id = ? AND created_ms >= ?",
+            (team_id, since_ms),
+        )
+        return int(row["n"])
+
+    def requests_since(self, team_id: str, since_ms: int) -> int:
+        row = self.db.one(
+            "SELECT COUNT(*) AS n FROM generations WHERE team_id = ? AND created_ms >= ?", (team_id, since_ms)
+        )
+        return int(row["n"])
+
+    def activity(
+        self, team_id: str, since_ms: int, limit: int, offset: int
+    ) -> tuple[int, list[dict[str, Any]]]:
+        total = self.requests_since(team_id, since_ms)
+        rows = self.db.query(
+            "SELECT record FROM generations WHERE team_id = ? AND created_ms >= ? "
+            "ORDER BY seq DESC LIMIT ? OFFSET ?",
+            (team_id, since_ms, limit, offset),
+        )
+        return total, [json.loads(row["record"]) for row in rows]
+
+    def recent(self, since_ms: int, limit: int = 2000) -> list[dict[str, Any]]:
+        rows = self.db.query(
+            "SELECT record FROM generations WHERE created_ms >= ? ORDER BY seq DESC LIMIT ?",
+            (since_ms, limit),
+        )
+        return [json.loads(row["record"]) for row in rows]
+
+    def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
+        for table in ("generations", "ledger"):
+            conn.execute(f"DELETE FROM {table} WHERE created_ms < ?", (older_than_ms,))
+            conn.execute(
+                f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq DESC "
+                f"LIMIT 1 OFFSET ?)",
+                (keep_rows,),
+            )

@@ -1,0 +1,83 @@
+"""Command-line options of the state feature (added to ``aistats-mock serve``)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+
+def add_state_arguments(serve: argparse.ArgumentParser) -> None:
+    group = serve.add_argument_group("state (keys, wallets, jobs, generation records)")
+    group.add_argument(
+        "--state",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="keep state in this SQLite file so it survives restarts and can be shared by several "
+        "server processes (default: in memory)",
+    )
+    group.add_argument(
+        "--job-seconds",
+        type=float,
+        default=6.0,
+        metavar="S",
+        help="how long a video or music job takes to finish; 0 finishes at once (default: %(default)s)",
+    )
+    group.add_argument(
+        "--job-failure-rate",
+        type=float,
+        default=0.05,
+        metavar="P",
+        help="share of jobs that fail, drawn from the request seed; force one with the "
+        "X-Mock-Job-Outcome: failed header (default: %(default)s)",
+    )
+    group.add_argument(
+        "--credits",
+        type=float,
+        default=100.0,
+        metavar="USD",
+        help="starting wallet balance of each team in USD (default: %(default)s)",
+    )
+    group.add_argument(
+        "--job-ttl-seconds",
+        type=float,
+        default=86_400.0,
+        metavar="S",
+        help="forget jobs older than this (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-jobs",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="keep at most this many jobs, newest first (default: %(default)s)",
+    )
+    group.add_argument(
+        "--generation-ttl-days",
+        type=float,
+        default=30.0,
+        metavar="D",
+        help="forget generation records and ledger rows older than this (default: %(default)s)",
+    )
+    group.add_argument(
+        "--max-generations",
+        type=int,
+        default=50_000,
+        metavar="N",
+        help="keep at most this many generation records (default: %(default)s)",
+    )
+
+
+def state_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The Settings fields these options set."""
+    return {
+        "state_path": args.state,
+        "job_seconds": max(0.0, args.job_seconds),
+        "job_failure_rate": min(1.0, max(0.0, args.job_failure_rate)),
+        "credits_usd": args.credits,
+        "job_ttl_seconds": args.job_ttl_seconds,
+        "max_jobs": max(1, args.max_jobs),
+        "generation_ttl_seconds": args.generation_ttl_days * 86_400.0,
+        "max_generations": max(1, args.max_generations),
+    }

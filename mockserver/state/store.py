@@ -1,0 +1,101 @@
+"""The state store: one SQLite database, the repositories over it, a clock and bounds.
+
+The clock is a plain callable returning Unix seconds; tests replace ``store.clock`` with
+a fake one and never sleep. Old jobs and generation records are pruned by age and by row
+count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mockserver.enrichment.pricing import NANOS_PER_USD
+from mockserver.state.db import Database
+from mockserver.state.jobs import JobStore
+from mockserver.state.keys import KeyStore
+from mockserver.state.ledger import Ledger
+
+#: The team of every key the store did not mint (the mock accepts any well-formed key).
+DEFAULT_TEAM = "team_mock"
+PRUNE_EVERY = 64
+
+
+@dataclass(frozen=True)
+class Bounds:
+    job_ttl_seconds: float = 86_400.0
+    max_jobs: int = 10_000
+    generation_ttl_seconds: float = 30 * 86_400.0
+    max_generations: int = 50_000
+
+
+@dataclass(frozen=True)
+class TeamKey:
+    """An authenticated caller: the key's parts plus the team and (for minted keys) key id."""
+
+    kid: str
+    secret: str
+    token: str
+    team_id: str = DEFAULT_TEAM
+    key_id: str | None = None
+
+
+class Store:
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        credits_usd: float = 100.0,
+        job_seconds: float = 6.0,
+        job_failure_rate: float = 0.0,
+        bounds: Bounds | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.db = Database(path)
+        self.clock = clock
+        self.job_seconds = job_seconds
+        self.job_failure_rate = job_failure_rate
+        self.bounds = bounds or Bounds()
+        self.ledger = Ledger(self.db, int(round(credits_usd * NANOS_PER_USD)))
+        self.keys = KeyStore(self.db)
+        self.jobs = JobStore(self.db, self.ledger)
+        self._writes = itertools.count(1)
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Store:
+        bounds = Bounds(
+            job_ttl_seconds=settings.job_ttl_seconds,
+            max_jobs=settings.max_jobs,
+            generation_ttl_seconds=settings.generation_ttl_seconds,
+            max_generations=settings.max_generations,
+        )
+        return cls(
+            settings.state_path,
+            credits_usd=settings.credits_usd,
+            job_seconds=settings.job_seconds,
+            job_failure_rate=settings.job_failure_rate,
+            bounds=bounds,
+        )
+
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def wrote(self) -> None:
+        """Count a write; prune every ``PRUNE_EVERY`` of them."""
+        if next(self._writes) % PRUNE_EVERY == 0:
+            self.prune()
+
+    def prune(self) -> None:
+        now = self.now_ms()
+        with self.db.write() as conn:
+            self.jobs.prune(conn, now - int(self.bounds.job_ttl_seconds * 1000), self.bounds.max_jobs)
+            self.ledger.prune(
+                conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations
+            )
+
+    def close(self) -> None:
+        self.db.close()
