@@ -95,7 +95,8 @@ class Dispatcher:
             for after in hooks.get("after_success", []):
                 after(ctx, reply)
         except GatewayFailure as failure:
-            reply = render_failure(failure, request.operation.family, request.generation_id)
+            reply = render_failure(failure, request.operation.family, request.generation_id,
+                                   self.runtime.index.dialect)
             for after in hooks.get("after_failure", []):
                 after(ctx, failure, reply)
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:

@@ -6,14 +6,22 @@ from typing import Any
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.shapes.errors import error_dialect
 
 _RAW_EXTRA = ("request_id", "team_id", "video_id", "music_id", "batch_id", "file_id")
 _CONTROL_EXTRA = ("code", "max_offset", "privacy_scope")
 PRETTY_FAMILIES = ("control", "generations", "public")
 
 
-def render_failure(failure: GatewayFailure, family: str, generation_id: str) -> MockReply:
-    """The reply the gateway sends for ``failure`` on a route of ``family``."""
+def render_failure(failure: GatewayFailure, family: str, generation_id: str, dialect: str | None = None
+                   ) -> MockReply:
+    """The reply the gateway sends for ``failure`` on a route of ``family``.
+
+    ``dialect`` names an older contract's error envelopes (``ContractIndex.dialect``).
+    """
+    older = error_dialect(dialect)
+    if older is not None:
+        return older.reshape(render_failure(failure, older.family, generation_id))
     render = _RENDERERS.get(family, _control)
     body = render(failure, generation_id)
     headers = {"Cache-Control": "no-store", **failure.headers}

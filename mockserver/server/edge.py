@@ -62,7 +62,8 @@ class GatewayEdge:
         family = matched[0].family if matched else "control"
         limit = self.runtime.settings.max_body_bytes
         failure = GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes")
-        reply = render_failure(failure, family, request_data(scope)["generation_id"])
+        reply = render_failure(failure, family, request_data(scope)["generation_id"],
+                               self.runtime.index.dialect)
         headers = [(b"content-type", b"application/json")]
         headers += [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
         await _send_plain(send, 413, reply_bytes(reply), headers)

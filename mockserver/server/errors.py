@@ -35,7 +35,7 @@ def install_error_handlers(app, runtime: Runtime) -> None:
         matched = runtime.index.match(scope.get("method", "GET"), relative)
         family = matched[0].family if matched else "control"
         generation_id = request_data(scope).get("generation_id", "G-00000000000000000000000000")
-        reply = render_failure(failure, family, generation_id)
+        reply = render_failure(failure, family, generation_id, runtime.index.dialect)
         return ConnexionResponse(status_code=reply.status, body=reply_bytes(reply), content_type="application/json",
                                  headers=reply.headers)
 

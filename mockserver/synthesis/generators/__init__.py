@@ -3,3 +3,4 @@
 from mockserver.synthesis.generators import placeholders  # noqa: F401
 from mockserver.synthesis.generators import chat, messages, responses  # noqa: F401
 from mockserver.synthesis.generators import account, catalogue_views, keys, music, videos  # noqa: F401
+from mockserver.synthesis.generators import dec2025, dec2025_catalogue  # noqa: F401
