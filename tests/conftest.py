@@ -34,6 +34,19 @@ def async_client() -> TestClient:
         yield test_client
 
 
+@pytest.fixture(scope="session")
+def live_origin():
+    """A real uvicorn mock on 127.0.0.1 (free port), as ``http://127.0.0.1:<port>``.
+
+    Streams are unpaced (``ttft_ms=0``, ``tokens_per_second=0``); a test that needs pacing
+    sends ``X-Mock-TTFT-Ms`` / ``X-Mock-Tokens-Per-Second``. Shut down after the session.
+    """
+    from tests.live_server import live_server
+
+    with live_server(seed=0, ttft_ms=0, tokens_per_second=0) as origin:
+        yield origin
+
+
 def reference_file(name: str) -> Path:
     path = REFERENCE / "openapi" / name
     if not path.exists():

@@ -29,27 +29,43 @@ PRIMING = 3
 PER_IMAGE = 85
 
 
+_LONG_WORD = _WORD_CHUNK + 2
+
+
 def pieces(text: str) -> list[str]:
     """Token-sized pieces of ``text``; they join back to exactly ``text``."""
+    found = _PIECE.findall(text or "")
+    if all(len(piece) <= _LONG_WORD for piece in found):
+        return found
     out: list[str] = []
-    for match in _PIECE.finditer(text or ""):
-        piece = match.group(0)
-        core = piece.lstrip(" ")
-        if core.isalpha() and len(core) > _WORD_CHUNK + 2:
-            lead = piece[: len(piece) - len(core)]
-            parts = [core[i : i + _WORD_CHUNK] for i in range(0, len(core), _WORD_CHUNK)]
-            if len(parts[-1]) < 2 and len(parts) > 1:
-                parts[-2] += parts.pop()
-            parts[0] = lead + parts[0]
-            out.extend(parts)
+    for piece in found:
+        if len(piece) > _LONG_WORD:
+            out.extend(_split_long_word(piece))
         else:
             out.append(piece)
     return out
 
 
+def _split_long_word(piece: str) -> list[str]:
+    """A word longer than ``_LONG_WORD`` letters cut every ``_WORD_CHUNK`` (no 1-letter tail)."""
+    core = piece.lstrip(" ")
+    if not (core.isalpha() and len(core) > _LONG_WORD):
+        return [piece]
+    parts = [core[i : i + _WORD_CHUNK] for i in range(0, len(core), _WORD_CHUNK)]
+    if len(parts[-1]) < 2 and len(parts) > 1:
+        tail = parts.pop()
+        parts[-1] += tail
+    parts[0] = piece[: len(piece) - len(core)] + parts[0]
+    return parts
+
+
 def estimate_tokens(text: str) -> int:
-    """Deterministic token estimate of ``text`` (no tokenizer download)."""
-    return len(pieces(text))
+    """Deterministic token estimate of ``text`` (no tokenizer download); ``len(pieces(text))``.
+
+    Counts without building the pieces of short matches: this runs over every prompt.
+    """
+    found = _PIECE.findall(text or "")
+    return len(found) + sum(len(_split_long_word(piece)) - 1 for piece in found if len(piece) > _LONG_WORD)
 
 
 def estimate_value(value: Any) -> int:
