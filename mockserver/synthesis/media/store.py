@@ -1,0 +1,92 @@
+"""Generated media kept for a while so that ``url`` answers can be downloaded.
+
+A bounded, thread-safe LRU: it holds at most ``max_items`` files and ``max_bytes``
+bytes; the least recently used files go first. One store per server (kept in the
+settings' ``extras``), so the mock-only download route and the generators share it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+DEFAULT_MAX_ITEMS = 256
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+ROUTE_PREFIX = "/__mock/media/"
+
+
+@dataclass(frozen=True)
+class StoredMedia:
+    data: bytes
+    content_type: str
+
+
+class MediaStore:
+    def __init__(self, max_items: int = DEFAULT_MAX_ITEMS, max_bytes: int = DEFAULT_MAX_BYTES):
+        self.max_items = max_items
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[str, StoredMedia] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def put(self, name: str, data: bytes, content_type: str) -> None:
+        with self._lock:
+            old = self._items.pop(name, None)
+            if old is not None:
+                self._bytes -= len(old.data)
+            if len(data) > self.max_bytes:
+                return
+            self._items[name] = StoredMedia(data, content_type)
+            self._bytes += len(data)
+            while len(self._items) > self.max_items or self._bytes > self.max_bytes:
+                _, evicted = self._items.popitem(last=False)
+                self._bytes -= len(evicted.data)
+
+    def get(self, name: str) -> StoredMedia | None:
+        with self._lock:
+            found = self._items.get(name)
+            if found is not None:
+                self._items.move_to_end(name)
+            return found
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+_CREATE_LOCK = threading.Lock()
+
+
+def media_store(settings) -> MediaStore:
+    """The store of the server these settings belong to (created on first use)."""
+    extras = settings.extras
+    with _CREATE_LOCK:
+        store = extras.get("media_store")
+        if store is None:
+            items = int(extras.get("media_store_items", DEFAULT_MAX_ITEMS))
+            size = int(extras.get("media_store_bytes", DEFAULT_MAX_BYTES))
+            store = extras["media_store"] = MediaStore(items, size)
+    return store
+
+
+def public_url(headers: dict[str, str], name: str) -> str:
+    """Absolute URL of a stored file as seen by the client that asked."""
+    host = headers.get("x-forwarded-host") or headers.get("host") or "127.0.0.1"
+    scheme = headers.get("x-forwarded-proto") or "http"
+    return f"{scheme}://{host}{ROUTE_PREFIX}{name}"
+
+
+def install(runtime) -> None:
+    """Serve stored media at ``/__mock/media/<name>`` (a mock-only route, outside the contract)."""
+    media_store(runtime.settings)
+
+    def add_route(app, runtime) -> None:
+        from mockserver.server.media_route import add_media_route
+
+        add_media_route(app, runtime)
+
+    runtime.hooks.setdefault("app_extensions", []).append(add_route)

@@ -1,0 +1,49 @@
+"""A real uvicorn server on 127.0.0.1, port 0, in a background thread (for SDK tests).
+
+    with live_server(seed=7) as origin:            # "http://127.0.0.1:<port>"
+        openai.OpenAI(base_url=origin + "/v1", api_key=KEY)
+
+It binds its own socket (so the port is known before the first request), waits until
+uvicorn has started, and always shuts down, in bounded time, when the block ends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import uvicorn
+
+from mockserver.server import create_app
+from mockserver.settings import Settings
+
+START_TIMEOUT_S = 10.0
+
+
+@contextlib.contextmanager
+def live_server(framework: str = "async", **settings) -> Iterator[str]:
+    app = create_app(Settings(framework=framework, **settings))
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False,
+                            timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            server.should_exit = True
+            raise RuntimeError("the live mock server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()
