@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.settings import Settings
 from mockserver.state.options import add_state_arguments, state_settings
 
@@ -52,13 +53,15 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
                             "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)")
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     add_state_arguments(serve)
+    add_scenario_arguments(serve)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, contract=args.contract, spec=args.spec, framework=args.framework,
                     host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * 1024 * 1024),
                     validate_responses=args.validate_responses, ttft_ms=args.ttft_ms,
-                    tokens_per_second=args.tokens_per_second, **state_settings(args))
+                    tokens_per_second=args.tokens_per_second, **state_settings(args),
+                    **scenario_settings(args))
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -35,6 +35,19 @@ class Settings:
     max_jobs: int = 10_000
     generation_ttl_seconds: float = 30 * 86_400.0
     max_generations: int = 50_000
+    #: Scenario control (mockserver/scenarios): added latency ("250", "100-400",
+    #: "normal:300,80", "exp:200"), seeded fault rate and the scenarios it draws from, a
+    #: YAML rules file, deliberate contract violations, the admin API ("loopback", "any"
+    #: or "off") and journal size, and the pauses of stream_stalled / upstream_timeout.
+    latency: str | None = None
+    error_rate: float = 0.0
+    error_scenarios: tuple[str, ...] = ()
+    scenarios_file: Path | None = None
+    violations: tuple[str, ...] = ()
+    admin: str = "loopback"
+    journal_size: int = 500
+    stall_ms: float = 30000.0
+    timeout_ms: float = 10000.0
     extras: dict = field(default_factory=dict)
 
     @property

@@ -13,8 +13,11 @@ def install_features(runtime: Any) -> None:
 
 def _installers():
     from mockserver.enrichment import consistency
+    from mockserver.scenarios import control as scenario_control
+    from mockserver.server import admin as admin_api
     from mockserver.state import hooks as state_hooks
     from mockserver.synthesis.media import store as media_store
     from mockserver.synthesis.text import routing as text_routing
 
-    return [text_routing.install, media_store.install, consistency.install, state_hooks.install]
+    return [text_routing.install, media_store.install, consistency.install, scenario_control.install,
+            admin_api.install, state_hooks.install]

@@ -106,6 +106,11 @@ def load_contract(name_or_path: str | Path | None = None) -> dict[str, Any]:
     return copy.deepcopy(_load_cached(str(contract_path(name_or_path))))
 
 
+def load_admin_contract() -> dict[str, Any]:
+    """The OpenAPI description of the mock's own admin API (``/__mock/``)."""
+    return copy.deepcopy(_load_cached(str(spec_dir() / "admin" / "openapi.yaml")))
+
+
 def resolve_ref(spec: dict[str, Any], node: Any) -> Any:
     """Follow local ``$ref`` chains until a non-reference node."""
     seen = set()

@@ -36,6 +36,7 @@ def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockReque
         key=data.get("key"),
         seed=data.get("seed", 0),
         generation_id=data.get("generation_id", ""),
+        notes=data,
     )
 
 

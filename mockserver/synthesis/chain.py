@@ -27,7 +27,18 @@ def synthesize(ctx: SynthesisContext, prefs: Preferences) -> MockReply:
     return from_documentation(ctx, response, prefs, status)
 
 
-def from_documentation(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences, status: int) -> MockReply:
+def from_documentation(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences,
+                       status: int) -> MockReply:
+    """The documented answer for ``status``, with the headers the spec marks required."""
+    reply = _documented_body(ctx, response, prefs, status)
+    for name, header in response.headers.items():
+        if header.get("required") and "schema" in header:
+            reply.headers.setdefault(name, str(schema_data.generate(ctx, header["schema"])))
+    return reply
+
+
+def _documented_body(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences,
+                     status: int) -> MockReply:
     media = _pick_media_type(response)
     if media is None:
         return MockReply(status=status, body=None, media_type="")

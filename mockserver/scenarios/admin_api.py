@@ -1,0 +1,125 @@
+"""The admin API under ``/__mock/`` as plain functions: (method, path, query, body) → answer.
+
+The server layer (mockserver/server/admin.py) only gates access (loopback, ``--no-admin``)
+and moves bytes; what each route does lives here, over a :class:`ScenarioControl`.
+Routes and shapes are described in spec/admin/openapi.yaml.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockserver.contract import load_admin_contract
+from mockserver.scenarios.catalogue import SCENARIOS
+from mockserver.scenarios.control import ScenarioControl
+from mockserver.scenarios.rules import RuleError, parse_rules
+from mockserver.scenarios.violations import VIOLATIONS
+
+PREFIX = "/__mock"
+
+
+@dataclass
+class AdminAnswer:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
+    return AdminAnswer(status, {"error": code, "message": message}, dict(headers))
+
+
+class AdminApi:
+    def __init__(self, control: ScenarioControl):
+        self.control = control
+        self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
+            "/openapi.json": {"GET": self.openapi},
+            "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
+            "/rules": {"GET": self.list_rules, "POST": self.add_rules, "DELETE": self.clear_rules},
+            "/reset": {"POST": self.reset},
+            "/scenarios": {"GET": self.scenarios},
+        }
+
+    def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
+        route = self._routes.get(path[len(PREFIX):].rstrip("/") or "/")
+        if route is None:
+            return _error(404, "not_found", f"no admin route {path}; see {PREFIX}/openapi.json")
+        action = route.get(method.upper())
+        if action is None:
+            allowed = ", ".join(route)
+            return _error(405, "method_not_allowed", f"{path} accepts {allowed}", Allow=allowed)
+        try:
+            return action(query, body)
+        except _BadQuery as exc:
+            return _error(400, "invalid_request", str(exc))
+
+    # ---- routes ----------------------------------------------------------------------
+
+    def openapi(self, query, body) -> AdminAnswer:
+        return AdminAnswer(200, load_admin_contract())
+
+    def journal(self, query, body) -> AdminAnswer:
+        limit = _int_param(query, "limit", 1, self.control.journal.capacity)
+        since = _int_param(query, "since", 0, None) or 0
+        entries = self.control.journal.entries(limit=limit, since=since)
+        return AdminAnswer(200, {"capacity": self.control.journal.capacity, "count": len(entries),
+                                 "entries": [entry.as_dict() for entry in entries]})
+
+    def clear_journal(self, query, body) -> AdminAnswer:
+        return AdminAnswer(200, {"cleared": self.control.journal.clear()})
+
+    def list_rules(self, query, body) -> AdminAnswer:
+        return AdminAnswer(200, {"rules": self.control.rules.snapshot()})
+
+    def add_rules(self, query, body) -> AdminAnswer:
+        try:
+            data = json.loads(body.decode("utf-8")) if body.strip() else None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
+        if data is None:
+            return _error(400, "invalid_rule", "send a rule, a list of rules or {\"rules\": [...]}")
+        try:
+            rules = parse_rules(data, source="admin", known_scenarios=SCENARIOS)
+        except RuleError as exc:
+            return _error(400, "invalid_rule", str(exc))
+        added = self.control.rules.add(rules)
+        return AdminAnswer(201, {"added": [rule.as_dict() for rule in added],
+                                 "rules": self.control.rules.snapshot()})
+
+    def clear_rules(self, query, body) -> AdminAnswer:
+        source = (query.get("source") or [None])[0]
+        if source not in (None, "file", "admin"):
+            raise _BadQuery("source must be file or admin")
+        return AdminAnswer(200, {"cleared": self.control.rules.clear(source)})
+
+    def reset(self, query, body) -> AdminAnswer:
+        self.control.reset()
+        return AdminAnswer(200, {"reset": True})
+
+    def scenarios(self, query, body) -> AdminAnswer:
+        return AdminAnswer(200, {
+            "scenarios": [{"name": s.name, "summary": s.summary, "applies_to": s.scope}
+                          for s in SCENARIOS.values()],
+            "violations": [{"name": name, "summary": summary, "active": name in self.control.violations}
+                           for name, summary in VIOLATIONS.items()],
+            "error_rate": self.control.error_rate.rate,
+            "latency": self.control.runtime.settings.latency,
+        })
+
+
+class _BadQuery(ValueError):
+    pass
+
+
+def _int_param(query: dict[str, list[str]], name: str, low: int, high: int | None) -> int | None:
+    values = query.get(name)
+    if not values:
+        return None
+    text = values[0]
+    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+        bounds = f"{low}..{high}" if high is not None else f">= {low}"
+        raise _BadQuery(f"{name} must be an integer {bounds}")
+    return int(text)

@@ -1,0 +1,137 @@
+"""Scenario control for one server: which plan each request follows.
+
+Precedence: the ``X-Mock-Scenario`` header, then ``Prefer: code=NNN`` for an error status
+(answered in the gateway's envelope rather than with schema data), then the first rule
+that fires (rules file and admin API), then the seeded error rate. On top of whichever answer that gives come
+the deliberate violations (``--violate``), the scenario's own breakage, and added
+latency (``X-Mock-Latency-Ms`` or ``--latency``). The chosen scenario and rule are noted
+on the request for the journal. :func:`install` puts a :class:`ScenarioControl` in
+``runtime.hooks["scenario_control"]`` and its selector in ``scenario_selectors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.errors import GatewayFailure
+from mockserver.scenarios import failures
+from mockserver.scenarios.breakage import added_delay
+from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
+from mockserver.scenarios.error_rate import DEFAULT_SCENARIOS, ErrorRate
+from mockserver.scenarios.failures import ScenarioParamError
+from mockserver.scenarios.journal import Journal
+from mockserver.scenarios.latency import LatencyError, parse_delay_ms, parse_latency
+from mockserver.scenarios.plan import ScenarioPlan
+from mockserver.scenarios.rules import Rule, RuleBook, load_rules_file
+from mockserver.scenarios.violations import Violations
+from mockserver.synthesis.context import SynthesisContext
+from mockserver.synthesis.preferences import read_preferences
+
+SCENARIO_HEADER = "x-mock-scenario"
+LATENCY_HEADER = "x-mock-latency-ms"
+
+
+def parse_scenario_header(value: str) -> tuple[str, dict[str, str]]:
+    """``upstream_error; status=503`` → (``upstream_error``, ``{"status": "503"}``)."""
+    name, *pairs = [part.strip() for part in value.split(";")]
+    params = {}
+    for pair in pairs:
+        key, sep, val = pair.partition("=")
+        if not sep or not key.strip():
+            raise ScenarioParamError(f"scenario parameter {pair!r} is not key=value")
+        params[key.strip().lower()] = val.strip().strip('"')
+    return name.lower(), params
+
+
+class ScenarioControl:
+    """Rules, journal, fault rate, latency and violations of one running mock."""
+
+    def __init__(self, runtime: Any):
+        settings = runtime.settings
+        self.runtime = runtime
+        self.base_path = runtime.index.base_path
+        initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
+        self.rules = RuleBook(initial)
+        self.journal = Journal(settings.journal_size)
+        self.latency = parse_latency(settings.latency) if settings.latency else None
+        self.error_rate = ErrorRate(settings.error_rate, settings.seed,
+                                    settings.error_scenarios or DEFAULT_SCENARIOS)
+        self.violations = Violations(settings.violations)
+
+    # ---- selection --------------------------------------------------------------------
+
+    def select(self, ctx: SynthesisContext) -> ScenarioPlan:
+        try:
+            plan = self._scenario_plan(ctx)
+            extra_ms = self._latency_ms(ctx)
+        except (ScenarioParamError, LatencyError) as exc:
+            raise GatewayFailure(400, "invalid_request", str(exc)) from None
+        ctx.request.notes["scenario"] = plan.name
+        plan.reshapers = [*self.violations.reshapers(ctx), *plan.reshapers]
+        if extra_ms:
+            plan.reshapers.append(added_delay(extra_ms))
+        return plan
+
+    def _scenario_plan(self, ctx: SynthesisContext) -> ScenarioPlan:
+        header = ctx.request.header(SCENARIO_HEADER)
+        if header and header.strip():
+            name, params = parse_scenario_header(header)
+            scenario = SCENARIOS.get(name)
+            if scenario is None:
+                raise ScenarioParamError(f"unknown scenario {name!r}; known: {', '.join(SCENARIOS)}")
+            plan = plan_for(name, ctx, params)  # checks the parameters first
+            reason = unsuitable(scenario, ctx, params)
+            if reason:
+                raise ScenarioParamError(f"X-Mock-Scenario {name}: {reason}")
+            return plan
+        prefs = read_preferences(ctx.request)
+        if prefs.code and prefs.code >= 400 and not prefs.example and not prefs.dynamic \
+                and ctx.operation.documents(prefs.code):
+            # Prism's Prefer: code=NNN, answered with the gateway's own envelope and headers.
+            failure = failures.failure_for_status(prefs.code, ctx.operation.family)
+            return ScenarioPlan(name=f"status:{prefs.code}", failure=failure)
+        picked = self.rules.pick(ctx.request, self.base_path, lambda rule: self._rule_usable(rule, ctx))
+        if picked is not None:
+            rule, _call = picked
+            ctx.request.notes["rule"] = rule.name
+            return self._rule_plan(rule, ctx)
+        drawn = self.error_rate.draw(lambda name: unsuitable(SCENARIOS[name], ctx, {}) is None)
+        return plan_for(drawn, ctx, {}) if drawn else ScenarioPlan()
+
+    def _rule_usable(self, rule: Rule, ctx: SynthesisContext) -> bool:
+        if rule.status is not None:
+            return ctx.operation.documents(rule.status)
+        return unsuitable(SCENARIOS[rule.scenario], ctx, rule.params) is None
+
+    def _rule_plan(self, rule: Rule, ctx: SynthesisContext) -> ScenarioPlan:
+        if rule.status is not None:
+            failure = failures.failure_for_status(rule.status, ctx.operation.family)
+            return ScenarioPlan(name=f"status:{rule.status}", failure=failure)
+        return plan_for(rule.scenario, ctx, rule.params)
+
+    def _latency_ms(self, ctx: SynthesisContext) -> float:
+        asked = parse_delay_ms(ctx.request.header(LATENCY_HEADER))
+        if asked is not None:
+            return asked
+        return self.latency.sample_ms(ctx.fork("latency")) if self.latency else 0.0
+
+    # ---- administration -----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget call counts, the journal, the fault sequence and all stateful resources
+        (``runtime.state.reset()`` when the state store has one, then ``hooks["reset"]``)."""
+        self.rules.reset_counts()
+        self.journal.clear()
+        self.error_rate.reset()
+        self.violations.reset()
+        state_reset = getattr(self.runtime.state, "reset", None)
+        if callable(state_reset):
+            state_reset()
+        for reset in self.runtime.hooks.get("reset", []):
+            reset()
+
+
+def install(runtime: Any) -> None:
+    control = ScenarioControl(runtime)
+    runtime.hooks["scenario_control"] = control
+    runtime.hooks.setdefault("scenario_selectors", []).append(control.select)

@@ -1,0 +1,49 @@
+"""A seeded fault rate: a share of eligible requests fail with a retryable scenario.
+
+The k-th eligible request (one to which at least one of the drawn scenarios applies)
+fails when ``derive_seed(seed, "error-rate", k)`` falls under the rate, so the same
+seed and the same sequence of requests fail at the same places on every run, whatever
+the machine or the timing. ``reset()`` (the admin reset) starts the sequence again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+
+from mockserver.ids import derive_seed
+
+#: Retryable failures a resilient client must ride out.
+DEFAULT_SCENARIOS = ("upstream_error", "upstream_rate_limited", "all_providers_failed")
+_SCALE = 2 ** 64
+
+
+class ErrorRate:
+    def __init__(self, rate: float, seed: int, scenarios: Sequence[str] = DEFAULT_SCENARIOS):
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"error rate must lie between 0 and 1, not {rate}")
+        if rate > 0 and not scenarios:
+            raise ValueError("an error rate needs at least one scenario to draw from")
+        self.rate = rate
+        self.seed = seed
+        self.scenarios = tuple(scenarios)
+        self._calls = 0
+        self._lock = threading.Lock()
+
+    def draw(self, usable: Callable[[str], bool]) -> str | None:
+        """The scenario this request fails with, or None; counts only eligible requests."""
+        if self.rate <= 0:
+            return None
+        candidates = [name for name in self.scenarios if usable(name)]
+        if not candidates:
+            return None
+        with self._lock:
+            self._calls += 1
+            call = self._calls
+        if derive_seed(self.seed, "error-rate", call) / _SCALE >= self.rate:
+            return None
+        return candidates[derive_seed(self.seed, "error-pick", call) % len(candidates)]
+
+    def reset(self) -> None:
+        with self._lock:
+            self._calls = 0

@@ -1,0 +1,232 @@
+"""The ``/__mock/`` admin routes, the request journal and the server-side violations.
+
+One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffered):
+
+- ``/__mock/...`` is answered here by :class:`AdminApi`, for loopback clients only
+  unless ``--admin-any-host``; with ``--no-admin`` it falls through to the gateway 404;
+- every other request gets a journal entry, completed with the status sent and the
+  scenario chosen (which the scenario selector notes in the request's scope data);
+- ``--violate ignore_auth`` swaps a missing or malformed key for a valid one, and
+  ``--violate negative_data_accepted`` answers a rejected request with a documented
+  success instead of the 400.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from urllib.parse import parse_qs
+
+from connexion.middleware import MiddlewarePosition
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockserver.auth import authenticate
+from mockserver.dispatch import Dispatcher, Runtime
+from mockserver.encoding.body import json_bytes
+from mockserver.errors import GatewayFailure
+from mockserver.model import MockRequest
+from mockserver.scenarios.admin_api import PREFIX, AdminApi
+from mockserver.scenarios.control import ScenarioControl
+from mockserver.server.responses import ConnectionReset, to_starlette
+from mockserver.server.scope import header, headers_dict, request_data
+from mockserver.synthesis.chain import from_documentation
+from mockserver.synthesis.preferences import Preferences
+
+#: The key ``ignore_auth`` puts in place of a missing or malformed one.
+STAND_IN_KID = "violation0001"
+
+
+def is_loopback(client: tuple[str, int] | list | None) -> bool:
+    """Loopback addresses (and Unix sockets, which have no client address) are local."""
+    if not client:
+        return True
+    host = str(client[0])
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host.split("%")[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return address.is_loopback or bool(mapped and mapped.is_loopback)
+
+
+class AdminMiddleware:
+    def __init__(self, app: ASGIApp, runtime: Runtime):
+        self.app = app
+        self.runtime = runtime
+        self.control: ScenarioControl = runtime.hooks["scenario_control"]
+        self.api = AdminApi(self.control)
+        self.admin = runtime.settings.admin
+        violations = self.control.violations
+        self.ignore_auth = "ignore_auth" in violations
+        self.accept_negative = "negative_data_accepted" in violations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        if self.admin != "off" and (path == PREFIX or path.startswith(PREFIX + "/")):
+            await self._admin(scope, send)
+            return
+        if self.ignore_auth:
+            scope = self._with_stand_in_key(scope)
+        if self.accept_negative:
+            send = self._accepting_negative(scope, send)
+        if self.admin == "off":
+            await _dropping_on_reset(self.app, scope, receive, send)
+        else:
+            await self._journaled(scope, receive, send)
+
+    # ---- admin routes ------------------------------------------------------------------
+
+    async def _admin(self, scope: Scope, send: Send) -> None:
+        if self.admin != "any" and not is_loopback(scope.get("client")):
+            body = {"error": "forbidden", "message": "the admin API answers loopback clients only "
+                                                     "(start the mock with --admin-any-host to open it)"}
+            await _send_json(send, 403, body, {})
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        raw = request_data(scope).get("raw_body", b"")
+        answer = self.api.handle(scope["method"], scope["path"], query, raw)
+        await _send_json(send, answer.status, answer.body, answer.headers)
+
+    # ---- journal -----------------------------------------------------------------------
+
+    async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
+        data = request_data(scope)
+        base = self.runtime.index.base_path
+        matched = self.runtime.index.match(scope["method"], scope["path"][len(base):] or "/") \
+            if scope["path"].startswith(base) else None
+        client = scope.get("client")
+        entry = self.control.journal.open(
+            received_at=time.time(), method=scope["method"], path=scope["path"],
+            query=scope.get("query_string", b"").decode("latin-1"),
+            headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])],
+            body=data.get("raw_body", b""), client=f"{client[0]}:{client[1]}" if client else None,
+            operation_id=matched[0].operation_id if matched else None,
+            generation_id=data.get("generation_id"))
+        started = time.perf_counter()
+        status: list[int] = []
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+                entry.response_headers = [(k.decode("latin-1"), v.decode("latin-1"))
+                                          for k, v in message.get("headers", [])]
+            await send(message)
+
+        outcome = "completed"
+        try:
+            outcome = await _dropping_on_reset(self.app, scope, receive, recording_send)
+        except OSError:
+            outcome = "disconnected"
+            raise
+        except Exception:
+            outcome = "error"
+            raise
+        finally:
+            entry.scenario, entry.rule = data.get("scenario"), data.get("rule")
+            entry.complete(status=status[0] if status else None, outcome=outcome,
+                           duration_ms=(time.perf_counter() - started) * 1000)
+
+    # ---- server-side violations ----------------------------------------------------------
+
+    def _with_stand_in_key(self, scope: Scope) -> Scope:
+        try:
+            authenticate(header(scope, "authorization"), self.runtime.settings.key_kind)
+            return scope
+        except GatewayFailure:
+            pass
+        token = f"aistats_v1_{self.runtime.settings.key_kind}_{STAND_IN_KID}_violation_secret"
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"authorization"]
+        return {**scope, "headers": [*headers, (b"authorization", f"Bearer {token}".encode())]}
+
+    def _accepting_negative(self, scope: Scope, send: Send) -> Send:
+        held: list[Message] = []
+
+        async def send_or_substitute(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                held.append(message)
+                return
+            if held and message["type"] == "http.response.body":
+                held.append(message)
+                if message.get("more_body"):
+                    return
+                reply = self._documented_success(scope)
+                if reply is not None:
+                    await to_starlette(reply)(scope, _no_body, send)
+                    return
+                for kept in held:
+                    await send(kept)
+                return
+            await send(message)
+
+        return send_or_substitute
+
+    def _documented_success(self, scope: Scope):
+        base = self.runtime.index.base_path
+        matched = self.runtime.index.match(scope["method"], scope["path"][len(base):] or "/")
+        if matched is None:
+            return None
+        operation = matched[0]
+        data = request_data(scope)
+        request = MockRequest(operation=operation, method=scope["method"], path=scope["path"],
+                              headers=headers_dict(scope), raw_body=data.get("raw_body", b""),
+                              seed=data.get("seed", 0), generation_id=data.get("generation_id", ""),
+                              notes=data)
+        ctx = Dispatcher(self.runtime).context(request)
+        response = operation.response(operation.success_status)
+        if response is None:
+            return None
+        return from_documentation(ctx, response, Preferences(), operation.success_status)
+
+
+async def _dropping_on_reset(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> str:
+    """Run ``app``; when it breaks off with :class:`ConnectionReset` (possibly wrapped by
+    Connexion's exception middleware), return without finishing the response, which makes
+    uvicorn close the connection. Letting the exception reach Starlette's outermost error
+    middleware instead would leave an un-awaited coroutine behind."""
+    try:
+        await app(scope, receive, send)
+    except Exception as exc:
+        if not _caused_by_reset(exc):
+            raise
+        return "reset"
+    return "completed"
+
+
+def _caused_by_reset(exc: BaseException | None) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ConnectionReset):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
+async def _send_json(send: Send, status: int, body, headers: dict[str, str]) -> None:
+    payload = json_bytes(body)
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
+                   (b"cache-control", b"no-store")]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def install(runtime: Runtime) -> None:
+    """Add the middleware (also with ``--no-admin``: it still drops reset connections
+    cleanly and carries out the server-side violations)."""
+    control: ScenarioControl | None = runtime.hooks.get("scenario_control")
+    if control is None:
+        return
+
+    def extend(app, runtime: Runtime) -> None:
+        app.add_middleware(AdminMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+
+    runtime.hooks.setdefault("app_extensions", []).append(extend)
