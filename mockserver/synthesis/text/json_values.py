@@ -3,7 +3,7 @@
 The schema comes from the request (a tool's ``parameters``, a ``json_schema`` response
 format), so it is plain JSON Schema, not the contract's OpenAPI dialect. Property names
 steer the values (a ``city`` gets a city, an ``email`` an address) so that arguments
-look like a model wrote them. Every result is checked with ``jsonschema``; a schema the
+look like a model wrote them. Every result is checked with ``jsonschema-rs``; a schema the
 generator cannot satisfy after a few attempts gives the last attempt (the caller
 decides what to do with an invalid value).
 """
@@ -14,7 +14,7 @@ import datetime as dt
 import random
 from typing import Any
 
-import jsonschema
+import jsonschema_rs
 from faker import Faker
 
 from mockserver.synthesis.regex import from_regex
@@ -37,13 +37,20 @@ def valid_value(schema: Any, rng: random.Random, faker: Faker) -> Any:
 
 
 def validator_for(schema: dict[str, Any]):
-    """A jsonschema validator of the schema's own draft, or None if the schema is broken."""
+    """A validator of the schema's own draft, or None if the schema is broken.
+
+    jsonschema-rs builds one in ~50 µs (python-jsonschema's ``check_schema`` alone takes
+    ~4 ms, and this runs for every tool call of every request). As with python-jsonschema's
+    defaults, ``format`` is not asserted; remote ``$ref``s are never fetched.
+    """
     try:
-        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-        cls.check_schema(schema)
-        return cls(schema)
-    except jsonschema.exceptions.SchemaError:
+        return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_refuse_remote)
+    except ValueError:
         return None
+
+
+def _refuse_remote(uri: str) -> Any:
+    raise ValueError(f"remote $ref {uri} is not fetched")
 
 
 class _Values:
