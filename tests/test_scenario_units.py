@@ -35,8 +35,9 @@ def chat_request(runtime, body=None, seed=11, **headers) -> MockRequest:
 
 # ---- latency ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "kind"), [("250", "fixed"), ("100-400", "uniform"), ("uniform:1,2", "uniform"),
-                                            ("normal:300,80", "normal"), ("exp:200", "exp"), ("250ms", "fixed")])
+@pytest.mark.parametrize(("text", "kind"), [
+    ("250", "fixed"), ("100-400", "uniform"), ("uniform:1,2", "uniform"), ("normal:300,80", "normal"),
+    ("exp:200", "exp"), ("250ms", "fixed")])
 def test_latency_forms(text, kind):
     latency = parse_latency(text)
     assert latency.kind == kind
@@ -67,8 +68,9 @@ def frames(n):
 
 
 def test_interrupted_sends_n_frames_then_the_error_frame_and_ends():
-    reply = breakage.interrupted(2, b"data: ERR\n\n")(MockReply(stream=frames(5), media_type="text/event-stream"))
-    assert [chunk.data for chunk in reply.chunks()] == [b'data: {"n":0}\n\n', b'data: {"n":1}\n\n', b"data: ERR\n\n"]
+    reply = breakage.interrupted(2, b"data: ERR\n\n")(MockReply(stream=frames(5)))
+    assert [chunk.data for chunk in reply.chunks()] == [
+        b'data: {"n":0}\n\n', b'data: {"n":1}\n\n', b"data: ERR\n\n"]
 
 
 def test_stalled_pauses_once_then_carries_on():
@@ -170,7 +172,8 @@ def test_error_rate_is_reproducible_and_close_to_its_rate():
     assert first == failures_of(ErrorRate(0.3, seed=42), 400)
     assert first != failures_of(ErrorRate(0.3, seed=43), 400)
     assert 0.22 < sum(name is not None for name in first) / 400 < 0.38
-    assert {name for name in first if name} == {"upstream_error", "upstream_rate_limited", "all_providers_failed"}
+    drawn = {name for name in first if name}
+    assert drawn == {"upstream_error", "upstream_rate_limited", "all_providers_failed"}
     rate = ErrorRate(0.3, seed=42)
     failures_of(rate, 50)
     rate.reset()
