@@ -1,0 +1,104 @@
+"""Run-time guards of the live profile: the spend cap and the clean-up registry.
+
+Both watch every answer (Schemathesis ``after_call`` hook and the scripted workflows).
+The spend guard sums the ``pricing`` the gateway reports and asks the run to stop as
+soon as one more call as expensive as the dearest one so far could pass the cap.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from conformance.checks.usage import bodies, pricings
+from mockserver.enrichment.pricing import NANOS_PER_USD
+
+JOB_CREATE_SUFFIXES = ("/videos", "/video/generations", "/music/generate", "/music/generations")
+
+
+class SpendGuard:
+    def __init__(self, cap_usd: float | None, on_exhausted: Callable[[], None] | None = None):
+        self.cap_nanos = None if cap_usd is None else int(round(cap_usd * NANOS_PER_USD))
+        self.spent_nanos = 0
+        self.dearest_nanos = 0
+        self.exhausted = self.cap_nanos is not None and self.cap_nanos <= 0
+        self._charged_jobs: set[str] = set()
+        self._lock = threading.Lock()
+        self._on_exhausted = on_exhausted
+
+    @property
+    def spent_usd(self) -> float:
+        return self.spent_nanos / NANOS_PER_USD
+
+    def observe(self, case: Any, response: Any) -> None:
+        if not 200 <= response.status_code < 300:
+            return
+        totals = [pricing.get("total_nanos") for body in bodies(response) for pricing in pricings(body)]
+        totals = [t for t in totals if isinstance(t, int) and t >= 0]
+        if not totals:
+            return
+        # A stream repeats usage in later frames; a job reports its charge on every poll.
+        charge = max(totals)
+        job = (case.path_parameters or {}).get("video_id") or (case.path_parameters or {}).get("music_id")
+        with self._lock:
+            if job is not None:
+                if job in self._charged_jobs:
+                    return
+                self._charged_jobs.add(job)
+            self.spent_nanos += charge
+            self.dearest_nanos = max(self.dearest_nanos, charge)
+            self._update()
+
+    def _update(self) -> None:
+        if self.cap_nanos is None or self.exhausted:
+            return
+        if self.spent_nanos + self.dearest_nanos >= self.cap_nanos:
+            self.exhausted = True
+            if self._on_exhausted is not None:
+                self._on_exhausted()
+
+    def allows_more(self) -> bool:
+        return not self.exhausted
+
+
+class CleanupRegistry:
+    """Jobs and keys the run created and has not yet seen deleted."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        #: (kind, create path, id) → True while alive
+        self.alive: dict[tuple[str, str, str], bool] = {}
+
+    def observe(self, case: Any, response: Any) -> None:
+        method, path = case.method.upper(), case.operation.path
+        status = response.status_code
+        if method == "POST" and 200 <= status < 300:
+            self._created(path, response)
+        elif method == "DELETE" and (200 <= status < 300 or status == 404):
+            identifier = next(iter((case.path_parameters or {}).values()), None)
+            with self._lock:
+                for key in [k for k in self.alive if k[2] == str(identifier)]:
+                    del self.alive[key]
+
+    def _created(self, path: str, response: Any) -> None:
+        try:
+            body = response.json()
+        except Exception:
+            return
+        if not isinstance(body, dict):
+            return
+        if path.endswith(JOB_CREATE_SUFFIXES) and isinstance(body.get("id"), str):
+            with self._lock:
+                self.alive[("job", path, body["id"])] = True
+        elif (
+            path.endswith("/keys")
+            and isinstance(body.get("key"), dict)
+            and isinstance(body["key"].get("id"), str)
+        ):
+            with self._lock:
+                self.alive[("key", path, body["key"]["id"])] = True
+
+    def remaining(self) -> list[tuple[str, str, str]]:
+        with self._lock:
+            return list(self.alive)

@@ -1,0 +1,139 @@
+"""pytest plugin: ``pytest --aistats-base-url URL`` runs the conformance suite as tests.
+
+Installed via the ``pytest11`` entry point, so it loads in every pytest run: it only
+adds options here and stays inert (imports nothing heavy, adds no tests) unless
+``--aistats-base-url`` is given. Then it adds one test per check (plus one for the
+harness); the suite runs once, at the first of them, and each test fails with the
+breaches of its check.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_RESULT_KEY = "_aistats_conformance_result"
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("aistats-conformance", "AI Stats gateway conformance suite")
+    group.addoption("--aistats-base-url", default=None, help="run the conformance suite against this gateway")
+    group.addoption("--aistats-api-key", default=None, help="API key (default: $AISTATS_API_KEY)")
+    group.addoption("--aistats-spec", default=None, help="contract name, file or URL")
+    group.addoption("--aistats-max-examples", type=int, default=5)
+    group.addoption("--aistats-seed", type=int, default=0)
+    group.addoption("--aistats-workers", type=int, default=2)
+    group.addoption("--aistats-checks", default="", help="comma-separated check names")
+    group.addoption("--aistats-include", action="append", default=[], help="operation glob; repeatable")
+    group.addoption("--aistats-exclude", action="append", default=[], help="operation glob; repeatable")
+    group.addoption("--aistats-phases", default=None, help="comma-separated phases")
+    group.addoption("--aistats-profile", default="default", choices=("default", "live"))
+    group.addoption("--aistats-max-spend-usd", type=float, default=None)
+    group.addoption("--aistats-allow-expensive", action="store_true", default=False)
+    group.addoption("--aistats-only", action="store_true", default=False, help="deselect every other test")
+
+
+def _enabled(config) -> bool:
+    return bool(config.getoption("aistats_base_url", default=None))
+
+
+def pytest_collection_modifyitems(session, config, items) -> None:
+    if not _enabled(config):
+        return
+    suite = ConformanceSuite.from_parent(session, name="aistats-conformance")
+    added = list(suite.collect())
+    if config.getoption("aistats_only"):
+        config.hook.pytest_deselected(items=list(items))
+        items[:] = added
+    else:
+        items.extend(added)
+
+
+def _options(config):
+    from conformance.options import PHASES, Options
+
+    phases = config.getoption("aistats_phases")
+    return Options(
+        base_url=config.getoption("aistats_base_url"),
+        api_key=config.getoption("aistats_api_key") or os.environ.get("AISTATS_API_KEY", ""),
+        spec=config.getoption("aistats_spec"),
+        max_examples=config.getoption("aistats_max_examples"),
+        seed=config.getoption("aistats_seed"),
+        workers=config.getoption("aistats_workers"),
+        checks=tuple(c.strip() for c in config.getoption("aistats_checks").split(",") if c.strip()),
+        include=tuple(config.getoption("aistats_include")),
+        exclude=tuple(config.getoption("aistats_exclude")),
+        phases=tuple(p.strip() for p in phases.split(",")) if phases else PHASES,
+        profile=config.getoption("aistats_profile"),
+        max_spend_usd=config.getoption("aistats_max_spend_usd"),
+        allow_expensive=config.getoption("aistats_allow_expensive"),
+    )
+
+
+def _result(config):
+    result = getattr(config, _RESULT_KEY, None)
+    if result is None:
+        from conformance.api import run
+
+        result = run(_options(config))
+        setattr(config, _RESULT_KEY, result)
+    return result
+
+
+class ConformanceSuite(pytest.Collector):
+    def collect(self):
+        from conformance.checks import ALL_CHECKS
+
+        options = _options(self.config)
+        names = (
+            list(options.checks)
+            if options.checks
+            else [*ALL_CHECKS, "target_answers", "job_reaches_terminal_state"]
+        )
+        yield HarnessItem.from_parent(self, name="harness")
+        for name in names:
+            yield CheckItem.from_parent(self, name=name)
+
+
+class ConformanceFailed(Exception):
+    pass
+
+
+class HarnessItem(pytest.Item):
+    def runtest(self) -> None:
+        result = _result(self.config)
+        if result.harness_errors:
+            raise ConformanceFailed("the harness could not run:\n" + "\n".join(result.harness_errors))
+
+    def repr_failure(self, excinfo, style=None):
+        return str(excinfo.value)
+
+    def reportinfo(self):
+        return "aistats-conformance", None, "harness"
+
+
+class CheckItem(pytest.Item):
+    def runtest(self) -> None:
+        result = _result(self.config)
+        if result.harness_errors:
+            pytest.skip("the harness could not run")
+        failures = [failure for failure in result.failures if failure.check == self.name]
+        if failures:
+            lines = []
+            for failure in failures:
+                lines += [
+                    f"{failure.operation}: {failure.title}",
+                    *failure.message.splitlines(),
+                    *(f"  reproduce: {curl}" for curl in failure.curl),
+                    "",
+                ]
+            raise ConformanceFailed("\n".join(lines))
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ConformanceFailed):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return "aistats-conformance", None, self.name
