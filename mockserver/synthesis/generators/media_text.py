@@ -39,7 +39,7 @@ def embeddings(ctx: SynthesisContext) -> MockReply:
         data.append({"object": "embedding",
                      "embedding": vectors.as_float32_base64(vector) if as_base64 else vector,
                      "index": index})
-    tokens = sum(estimate_tokens(text) for text in texts)
+    tokens = sum(max(1, estimate_tokens(text)) for text in texts)  # an empty input is still one sequence
     billed = usage(ctx, model, tokens, 0, {"embedding_tokens": tokens}, embedding_tokens=tokens)
     timing = meta(ctx, model, 0)
     reply = MockReply(body={
