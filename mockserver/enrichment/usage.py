@@ -13,6 +13,7 @@ Shapers build the usage object of each surface from counts and a price card:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -62,8 +63,24 @@ def _split_long_word(piece: str) -> list[str]:
 def estimate_tokens(text: str) -> int:
     """Deterministic token estimate of ``text`` (no tokenizer download); ``len(pieces(text))``.
 
-    Counts without building the pieces of short matches: this runs over every prompt.
+    This runs over every prompt, and clients resend the same system prompt, tools and
+    history turn after turn: counts of texts up to ``_MEMO_CHARS`` are remembered.
     """
+    if text and len(text) <= _MEMO_CHARS:
+        return _remembered_count(text)
+    return _count(text)
+
+
+_MEMO_CHARS = 16 * 1024
+
+
+@functools.lru_cache(maxsize=1024)
+def _remembered_count(text: str) -> int:
+    return _count(text)
+
+
+def _count(text: str) -> int:
+    """``len(pieces(text))`` without building the pieces of short matches."""
     found = _PIECE.findall(text or "")
     return len(found) + sum(len(_split_long_word(piece)) - 1 for piece in found if len(piece) > _LONG_WORD)
 

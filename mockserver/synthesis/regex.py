@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 import string
@@ -27,7 +28,13 @@ _MAX_REPEAT = 8
 
 def from_regex(pattern: str, rng: random.Random) -> str:
     """A string that ``re.search(pattern, result)`` accepts (anchors are honoured)."""
-    return "".join(_emit(sre_parse.parse(pattern), rng))
+    return "".join(_emit(_parsed(pattern), rng))
+
+
+@functools.lru_cache(maxsize=512)
+def _parsed(pattern: str):
+    """The parse tree of ``pattern`` (read only), kept: the same patterns come back on every request."""
+    return sre_parse.parse(pattern)
 
 
 def _emit(parsed, rng: random.Random) -> list[str]:

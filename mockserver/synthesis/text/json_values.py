@@ -11,10 +11,12 @@ decides what to do with an invalid value).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from typing import Any
 
 import jsonschema_rs
+import orjson
 from faker import Faker
 
 from mockserver.synthesis.regex import from_regex
@@ -40,9 +42,24 @@ def validator_for(schema: dict[str, Any]):
     """A validator of the schema's own draft, or None if the schema is broken.
 
     jsonschema-rs builds one in ~50 µs (python-jsonschema's ``check_schema`` alone takes
-    ~4 ms, and this runs for every tool call of every request). As with python-jsonschema's
-    defaults, ``format`` is not asserted; remote ``$ref``s are never fetched.
+    ~4 ms, and this runs for every tool call of every request); clients send the same
+    tools on every turn, so validators are also kept by the schema's canonical JSON. As
+    with python-jsonschema's defaults, ``format`` is not asserted; remote ``$ref``s are
+    never fetched.
     """
+    try:
+        key = orjson.dumps(schema, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return _compiled_validator(schema)
+    return _kept_validator(key)
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_validator(canonical: bytes):
+    return _compiled_validator(orjson.loads(canonical))
+
+
+def _compiled_validator(schema: Any):
     try:
         return jsonschema_rs.validator_for(schema, validate_formats=False, retriever=_refuse_remote)
     except ValueError:
