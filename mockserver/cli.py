@@ -83,6 +83,9 @@ def run_serve(args: argparse.Namespace) -> int:
     print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
     print(f"Base URL: http://{host}:{port}/v1", flush=True)
     print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    if settings.admin != "off":
+        reach = "loopback clients only" if settings.admin == "loopback" else "any client"
+        print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="off", access_log=False,
                             timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)

@@ -214,3 +214,52 @@ def test_the_chosen_scenario_is_noted_on_the_request(runtime):
     request = chat_request(runtime, **{"X-Mock-Scenario": "key_limit"})
     Dispatcher(runtime).handle(request)
     assert request.notes["scenario"] == "key_limit"
+
+
+def run_statuses(seed: int, calls: int = 40) -> list[int]:
+    """One "run": a fresh server with a 40 % fault rate, answering the same request sequence."""
+    runtime = Runtime.build(Settings(seed=seed, error_rate=0.4, ttft_ms=0, tokens_per_second=0))
+    dispatcher = Dispatcher(runtime)
+    return [dispatcher.handle(chat_request(runtime, seed=number)).status for number in range(calls)]
+
+
+def test_seeded_error_rate_is_reproducible_run_to_run():
+    first = run_statuses(seed=9)
+    assert first == run_statuses(seed=9)
+    assert first != run_statuses(seed=10)
+    assert set(first) <= {200, 500, 429, 502} and 200 in first and len(set(first)) > 1
+
+
+def test_error_rate_leaves_other_families_alone():
+    runtime = Runtime.build(Settings(error_rate=1.0, ttft_ms=0, tokens_per_second=0))
+    health = MockRequest(operation=runtime.index.operations["healthz"], method="GET", path="/v1/health")
+    assert Dispatcher(runtime).handle(health).status == 200
+    assert Dispatcher(runtime).handle(chat_request(runtime)).status in (500, 429, 502)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--latency", "soon"], ["--error-rate", "2"], ["--error-scenarios", "nope"], ["--stall-ms", "-1"],
+    ["--scenarios", "/no/such/rules.yaml"], ["--violate", "be_evil"]])
+def test_bad_command_line_options_are_usage_errors(argv, capsys):
+    from mockserver.cli import build_parser
+
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["serve", *argv])
+    assert exited.value.code == 2
+
+
+def test_command_line_options_reach_the_settings(tmp_path):
+    from mockserver.cli import build_parser, settings_from
+
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - {path: /v1/embeddings, nth: 1, status: 429}\n")
+    args = build_parser().parse_args([
+        "serve", "--latency", "normal:300,50", "--error-rate", "0.1", "--error-scenarios", "key_limit,slow",
+        "--scenarios", str(rules), "--stall-ms", "500", "--timeout-ms", "20", "--violate", "extra_field",
+        "--violate", "ignore_auth", "--no-admin", "--journal-size", "9"])
+    settings = settings_from(args)
+    assert (settings.latency, settings.error_rate, settings.error_scenarios) == ("normal:300,50", 0.1,
+                                                                                ("key_limit", "slow"))
+    assert (settings.scenarios_file, settings.stall_ms, settings.timeout_ms) == (rules, 500.0, 20.0)
+    assert (settings.violations, settings.admin, settings.journal_size) == (("extra_field", "ignore_auth"),
+                                                                           "off", 9)

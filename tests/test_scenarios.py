@@ -185,3 +185,17 @@ def test_prefer_dynamic_serves_schema_data(checker, how):
 def test_scenario_header_wins_over_prefer(mock):
     response = post(mock, "/chat/completions", CHAT, "key_limit", Prefer="example=toolCall")
     assert response.status_code == 429
+
+
+def test_scenarios_work_on_the_december_contract():
+    key = {"Authorization": "Bearer aistats_v1_k_testkid0001_s3cr3tvalue"}
+    checker = ResponseChecker(load_contract("2025-12"))
+    app = create_app(Settings(contract="2025-12", ttft_ms=0, tokens_per_second=0))
+    with TestClient(app, raise_server_exceptions=False) as dec:
+        limited = dec.post("/v1/chat/completions", json=CHAT, headers={**key, "X-Mock-Scenario": "key_limit"})
+        broken = dec.post("/v1/chat/completions", json={**CHAT, "stream": True},
+                          headers={**key, "X-Mock-Scenario": "stream_interrupted; after=1"})
+    assert limited.status_code == 429 and limited.json()["error"] == "key_limit_exceeded"
+    assert broken.status_code == 200 and broken.text.endswith('data: {"object":"error","message":"stream_error"}\n\n')
+    for response in (limited, broken):
+        conforms(checker, response, "/chat/completions")

@@ -55,7 +55,11 @@ def _slow(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
 
 
 def _interrupted(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
-    frame = mid_stream_error_frame(ctx.operation.operation_id, params.get("message", STREAM_ERROR_MESSAGE))
+    message = params.get("message", STREAM_ERROR_MESSAGE)
+    try:
+        frame = mid_stream_error_frame(ctx.operation.operation_id, message)
+    except ValueError:  # a chat-shaped surface of another contract (e.g. 2025-12)
+        frame = mid_stream_error_frame("chat", message)
     return ScenarioPlan(reshapers=[breakage.interrupted(_frames(params), frame)])
 
 
