@@ -11,7 +11,6 @@ A single-file spec (YAML or JSON, e.g. the published reference) loads as is.
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -103,12 +102,17 @@ def contract_path(name_or_path: str | Path | None = None) -> Path:
 
 def load_contract(name_or_path: str | Path | None = None) -> dict[str, Any]:
     """A fresh, fully merged copy of the contract; callers may mutate it."""
-    return copy.deepcopy(_load_cached(str(contract_path(name_or_path))))
+    return fresh_copy(_load_cached(str(contract_path(name_or_path))))
+
+
+def fresh_copy(document: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of a JSON-like document (several times faster than ``copy.deepcopy``)."""
+    return json.loads(json.dumps(document, default=str))
 
 
 def load_admin_contract() -> dict[str, Any]:
     """The OpenAPI description of the mock's own admin API (``/__mock/``)."""
-    return copy.deepcopy(_load_cached(str(spec_dir() / "admin" / "openapi.yaml")))
+    return fresh_copy(_load_cached(str(spec_dir() / "admin" / "openapi.yaml")))
 
 
 def resolve_ref(spec: dict[str, Any], node: Any) -> Any:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import copy
+import hashlib
+import json
 import logging
 
 import connexion
@@ -10,10 +11,11 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
 from mockserver.auth import authenticate
+from mockserver.contract.loader import fresh_copy
 from mockserver.dispatch import Dispatcher, Runtime
 from mockserver.server.edge import GatewayEdge
 from mockserver.server.errors import install_error_handlers
-from mockserver.server.handlers import DispatchResolver
+from mockserver.server.handlers import DispatchResolver, direct_api_class
 from mockserver.server.security import security_map
 from mockserver.server.validators import validator_map
 from mockserver.settings import Settings
@@ -28,6 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     runtime = runtime or Runtime.build(settings)
     runtime.hooks.setdefault("authenticate", lambda header: authenticate(header, settings.key_kind))
+    _validate_each_spec_once()
     if settings.framework not in FRAMEWORKS:
         raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.framework!r}")
     dispatcher = Dispatcher(runtime)
@@ -43,7 +46,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         _enlarge_flask_pool(app)
     else:
         app = connexion.AsyncApp(__name__, **options)
-    app.add_api(copy.deepcopy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework),
+        app._middleware_app.api_cls = direct_api_class()
+    app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework),
                 name="gateway")
     app.add_middleware(GatewayEdge, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     install_error_handlers(app, runtime)
@@ -52,6 +56,29 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.runtime = runtime
     logging.getLogger("connexion").setLevel(logging.ERROR)
     return app
+
+
+def _validate_each_spec_once() -> None:
+    """Connexion re-validates the whole spec (about 2 s for ours) for every app it builds.
+
+    The result depends only on the document, so remember which documents passed: tests
+    and the conformance suite build many apps from the same contract.
+    """
+    from connexion.spec import OpenAPISpecification
+
+    validate = OpenAPISpecification._validate_spec.__func__
+    if getattr(validate, "memoized", False):
+        return
+    passed: set[str] = set()
+
+    def validate_once(cls, spec):
+        digest = hashlib.blake2b(json.dumps(spec, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
+        if digest not in passed:
+            validate(cls, spec)
+            passed.add(digest)
+
+    validate_once.memoized = True
+    OpenAPISpecification._validate_spec = classmethod(validate_once)
 
 
 def _enlarge_flask_pool(app) -> None:

@@ -55,7 +55,7 @@ class DispatchResolver(Resolver):
     def _async_handler(self, operation_id: str):
         dispatcher = self.dispatcher
 
-        async def serve_operation(**_connexion_arguments):
+        async def serve_operation():
             request = build_request(dispatcher, operation_id, context.scope)
             reply = dispatcher.handle(request)
             await initial_delay(reply)
@@ -76,3 +76,30 @@ class DispatchResolver(Resolver):
 
         serve_operation.__name__ = f"serve_{operation_id}"
         return serve_operation
+
+
+class DirectOperation:
+    """An AsyncApp operation that calls the dispatcher straight from the ASGI scope.
+
+    Connexion's default operation wraps every handler in decorators that rebuild the
+    request, parse form bodies a second time (leaving their temporary files open) and
+    map arguments we never use; the dispatcher reads everything from the scope instead.
+    """
+
+    def __init__(self, fn, operation_id: str):
+        self.fn = fn
+        self.operation_id = operation_id
+
+    async def __call__(self, scope, receive, send) -> None:
+        response = await self.fn()
+        await response(scope, receive, send)
+
+
+def direct_api_class():
+    from connexion.apps.asynchronous import AsyncApi
+
+    class DirectApi(AsyncApi):
+        def make_operation(self, operation):
+            return DirectOperation(operation.function, operation.operation_id)
+
+    return DirectApi

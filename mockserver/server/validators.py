@@ -25,7 +25,19 @@ from mockserver.server.scope import request_data
 def validator_map(runtime: Runtime) -> dict[str, t.Any]:
     compiler = runtime.compiler
 
-    class JsonBody(JSONRequestBodyValidator):
+    def body_is_ignored(scope) -> bool:
+        """Placeholder routes (files, batches) answer without ever reading the body."""
+        routing = scope.get("extensions", {}).get("connexion_routing", {})
+        operation = runtime.index.operations.get(routing.get("operation_id", ""))
+        return operation is not None and operation.family == "files"
+
+    class SkipsIgnoredBodies:
+        async def wrap_receive(self, receive, *, scope):
+            if body_is_ignored(scope):
+                return receive, scope
+            return await super().wrap_receive(receive, scope=scope)
+
+    class JsonBody(SkipsIgnoredBodies, JSONRequestBodyValidator):
         async def _parse(self, stream, scope):
             raw = request_data(scope).get("raw_body", b"")
             if not raw.strip():
@@ -45,13 +57,19 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             if details:
                 raise validation_failure(details)
 
-    class FormBody(FormDataValidator):
+    class FormBody(SkipsIgnoredBodies, FormDataValidator):
         async def _parse(self, stream, scope):
+            if not request_data(scope).get("raw_body", b"").strip():
+                request_data(scope).update(body={}, files={})
+                return {}
             try:
                 form = await self._form_parser_cls(_headers(scope), stream).parse()
-            except (MultiPartException, UnicodeDecodeError, ValueError) as exc:
+            except (MultiPartException, UnicodeDecodeError, ValueError, KeyError) as exc:
                 raise invalid_json(f"body is not valid form data: {exc}") from None
-            fields, files = await _split_form(form)
+            try:
+                fields, files = await _split_form(form)
+            finally:
+                await form.close()
             request_data(scope).update(body=fields, files=files)
             return _for_validation(fields, files, self._schema)
 
@@ -59,6 +77,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             details = compiler.errors(self._schema, body)
             if details:
                 raise validation_failure(details)
+
 
     class MultiPartBody(FormBody, MultiPartFormDataValidator):
         pass

@@ -56,3 +56,11 @@ def _realtime(operation_id: str):
 
 for _operation_id in _REALTIME:
     generator(_operation_id, _operation_id.replace("Realtime", "AudioRealtime", 1))(_realtime(_operation_id))
+
+
+@generator("openResponsesWebSocket")
+def websocket_upgrade_required(ctx: SynthesisContext) -> MockReply:
+    """Plain HTTP on the WebSocket route: 426, checked before authentication (§5)."""
+    return MockReply(status=426, body={"error": {"type": "invalid_request_error",
+                                                 "code": "websocket_upgrade_required",
+                                                 "message": "Use WebSocket upgrade for /v1/responses/ws."}})

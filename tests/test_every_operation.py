@@ -1,0 +1,68 @@
+"""Every operation of the contract, fed Hypothesis-generated valid requests, answers
+with responses that conform to the contract (status, content type, headers, body) —
+checked with openapi-core, on both Connexion frameworks."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+
+from mockserver.validation.responses import Exchange, ResponseChecker
+from tests.conftest import AUTH, make_client
+
+_SCHEMAS = {}
+
+
+def _schema(framework: str):
+    if framework not in _SCHEMAS:
+        client = make_client(framework, job_seconds=0) if _accepts_job_seconds() else make_client(framework)
+        config = schemathesis.Config.from_dict({"generation": {"mode": "positive"}})
+        schema = schemathesis.openapi.from_asgi("/v1/openapi.json", client.app, config=config)
+        _SCHEMAS[framework] = (schema, ResponseChecker(client.app.runtime.spec))
+    return _SCHEMAS[framework]
+
+
+def _accepts_job_seconds() -> bool:
+    from mockserver.settings import Settings
+
+    return "job_seconds" in Settings.__dataclass_fields__
+
+
+def _check(framework: str, case) -> None:
+    _, checker = _schema(framework)
+    response = case.call(headers={**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "0"})
+    headers = {name: ", ".join(values) if isinstance(values, list) else values
+               for name, values in response.headers.items()}
+    exchange = Exchange(method=case.method, path=case.formatted_path, status=response.status_code,
+                        headers=headers, content=response.content, query=case.query or {},
+                        request_headers={**AUTH})
+    assert response.status_code < 500 or response.status_code == 501, response.text[:500]
+    problems = checker.problems(exchange)
+    assert problems == [], f"{case.method} {case.formatted_path} -> {response.status_code}: {problems}"
+
+
+ASYNC_SCHEMA = _schema("async")[0]
+FLASK_SCHEMA = _schema("flask")[0]
+_SETTINGS = settings(max_examples=4, deadline=None, derandomize=True, database=None,
+                     suppress_health_check=list(HealthCheck))
+
+
+@ASYNC_SCHEMA.parametrize()
+@_SETTINGS
+def test_async_app_answers_conform(case):
+    _check("async", case)
+
+
+@FLASK_SCHEMA.parametrize()
+@_SETTINGS
+def test_flask_app_answers_conform(case):
+    _check("flask", case)
+
+
+@pytest.mark.parametrize("framework", ["async", "flask"])
+def test_swagger_ui_and_spec_are_served(framework):
+    client = make_client(framework)
+    assert client.get("/v1/openapi.json").json()["openapi"] == "3.0.3"
+    ui = client.get("/v1/ui/")
+    assert ui.status_code == 200 and "swagger" in ui.text.lower()
