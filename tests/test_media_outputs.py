@@ -153,6 +153,15 @@ def test_generated_images_decode_at_the_asked_size(client, checker, size, fmt):
         assert image.format == fmt.upper() and image.size == (width, height)
 
 
+def test_transparent_background_has_an_alpha_channel(client, checker):
+    body = {"model": "openai/gpt-image-1", "prompt": "a logo", "size": "256x256", "background": "transparent"}
+    data = base64.b64decode(call(client, checker, "/images/generations", json=body).json()["data"][0]["b64_json"])
+    width, height, pixels = png_pixels(data)
+    assert data[25] == 6 and len(pixels) == height * (1 + 4 * width)  # colour type RGBA
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.mode == "RGBA" and set(image.getchannel("A").tobytes()) == {0, 255}
+
+
 def test_image_edit_json_and_url_download(client, checker):
     source = base64.b64encode(b"not really an image").decode()
     answer = call(client, checker, "/images/edits", json={"model": "openai/gpt-image-1", "image": [source],

@@ -46,7 +46,7 @@ def _images(ctx: SynthesisContext, capability: str, sources: list[bytes]) -> Moc
     data = []
     for index in range(count):
         image = pictures.render(f"{prompt}\x00{source_key}\x00{index}", width, height, fmt,
-                                body.get("output_compression"))
+                                body.get("output_compression"), body.get("background") == "transparent")
         item: dict[str, Any] = ({"url": _publish(ctx, image, index, fmt)} if as_url
                                 else {"b64_json": base64.b64encode(image).decode("ascii")})
         if "dall-e-3" in model.model_id:

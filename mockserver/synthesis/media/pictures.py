@@ -26,17 +26,22 @@ def parse_size(size: str | None) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def render(key: str, width: int, height: int, fmt: str = "png", quality: int | None = None) -> bytes:
-    """An image for ``key`` (prompt, image index, sources) at the requested size and format."""
-    raw_rows = _rows(key, width, height)
+def render(key: str, width: int, height: int, fmt: str = "png", quality: int | None = None,
+           transparent: bool = False) -> bytes:
+    """An image for ``key`` (prompt, image index, sources) at the requested size and format.
+
+    ``transparent`` (PNG and WebP) makes every other stripe fully transparent.
+    """
+    alpha = transparent and fmt != "jpeg"
+    raw_rows = _rows(key, width, height, alpha)
     if fmt == "png":
-        return png(raw_rows, width, height)
-    return _pillow(b"".join(raw_rows), width, height, fmt, quality)
+        return png(raw_rows, width, height, alpha)
+    return _pillow(b"".join(raw_rows), width, height, fmt, quality, alpha)
 
 
-def png(rows: list[bytes], width: int, height: int) -> bytes:
-    """An 8-bit RGB PNG from raw rows (no filter bytes)."""
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+def png(rows: list[bytes], width: int, height: int, alpha: bool = False) -> bytes:
+    """An 8-bit RGB (or RGBA) PNG from raw rows (no filter bytes)."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if alpha else 2, 0, 0, 0)
     data = zlib.compress(b"".join(b"\x00" + row for row in rows), 6)
     return _PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
@@ -54,22 +59,24 @@ def palette(key: str) -> tuple[tuple[int, int, int], tuple[int, int, int], int]:
     return first, second, 24 + (value >> 48) % 96
 
 
-def _rows(key: str, width: int, height: int) -> list[bytes]:
+def _rows(key: str, width: int, height: int, alpha: bool = False) -> list[bytes]:
     first, second, period = palette(key)
-    span = width + height
+    span, size = width + height, 4 if alpha else 3
     line = bytearray()
     for i in range(span):
         t = i / max(1, span - 1)
-        shade = 0.85 + 0.15 * ((i // period) % 2)
-        line += bytes(int((a + (b - a) * t) * shade) for a, b in zip(first, second, strict=True))
+        stripe = (i // period) % 2
+        line += bytes(int((a + (b - a) * t) * (0.85 + 0.15 * stripe)) for a, b in zip(first, second, strict=True))
+        if alpha:
+            line.append(255 * stripe)
     line = bytes(line)
-    return [line[3 * y: 3 * (y + width)] for y in range(height)]
+    return [line[size * y: size * (y + width)] for y in range(height)]
 
 
-def _pillow(raw: bytes, width: int, height: int, fmt: str, quality: int | None) -> bytes:
+def _pillow(raw: bytes, width: int, height: int, fmt: str, quality: int | None, alpha: bool) -> bytes:
     from PIL import Image
 
-    image = Image.frombytes("RGB", (width, height), raw)
+    image = Image.frombytes("RGBA" if alpha else "RGB", (width, height), raw)
     buffer = io.BytesIO()
     options = {"quality": quality if quality is not None else 85}
     if fmt == "webp":
