@@ -10,6 +10,7 @@ idempotent: consistent bodies pass unchanged.
 
 from __future__ import annotations
 
+import weakref
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -18,6 +19,8 @@ from mockserver.model import MockReply
 
 _TOKEN_PAIRS = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens"))
 _MAX_DEPTH = 12
+#: Keys that make a JSON object a usage or a pricing object (what this module repairs).
+_REPAIRED_KEYS = frozenset({"total_tokens", "total_nanos"})
 
 
 def make_consistent(value: Any, depth: int = 0) -> Any:
@@ -86,9 +89,58 @@ def consistent_usage(ctx: Any, reply: MockReply) -> MockReply:
         and reply.content is None
         and 200 <= reply.status < 300
         and isinstance(reply.body, (dict, list))
+        and _may_carry_usage(ctx)
     ):
         reply.body = make_consistent(reply.body)
     return reply
+
+
+_CARRIERS: dict[int, tuple[weakref.ref, bool]] = {}
+
+
+def _may_carry_usage(ctx: Any) -> bool:
+    """Whether the operation's documented answers (schemas or examples) mention usage or pricing.
+
+    Decided once per operation: walking a 45 KB catalogue answer that cannot hold either
+    took longer than building it.
+    """
+    operation = getattr(ctx, "operation", None)
+    index = getattr(ctx, "index", None)
+    if operation is None or index is None:
+        return True
+    known = _CARRIERS.get(id(operation))
+    if known is None or known[0]() is not operation:
+        documents = [doc for response in operation.responses.values() for media in response.media_types.values()
+                     for doc in (media.schema, *media.examples.values())]
+        known = (weakref.ref(operation), _mentions_repaired_keys(index.spec, documents))
+        _CARRIERS[id(operation)] = known
+    return known[1]
+
+
+def _mentions_repaired_keys(spec: dict[str, Any], documents: list[Any]) -> bool:
+    stack, seen_refs = list(documents), set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            if not _REPAIRED_KEYS.isdisjoint(node) or not _REPAIRED_KEYS.isdisjoint(node.get("properties") or ()):
+                return True
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if ref in seen_refs or not ref.startswith("#/"):
+                    continue
+                seen_refs.add(ref)
+                stack.append(_follow(spec, ref))
+            stack.extend(node.values())
+    return False
+
+
+def _follow(spec: dict[str, Any], ref: str) -> Any:
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        node = node.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(node, dict) else None
+    return node
 
 
 def install(runtime: Any) -> None:

@@ -91,13 +91,13 @@ def _matches(model: Model, wanted: dict[str, list[str]]) -> bool:
         have_set = {h.lower() for h in have} if fold else set(have)
         return any((w.lower() if fold else w) in have_set for w in wanted[name])
 
-    params = [p for provider in model.providers for p in provider_params(model, provider)]
     return (
         any_of("endpoints", list(model.endpoints))
         and any_of("organisation", [model.organisation_id])
         and any_of("input_types", list(model.input_types), True)
         and any_of("output_types", list(model.output_types), True)
-        and any_of("params", params)
+        and (not wanted["params"]  # the params of every provider are only worked out when filtered on
+             or any_of("params", [p for provider in model.providers for p in provider_params(model, provider)]))
     )
 
 
