@@ -20,9 +20,7 @@ from conformance.spec import (
 )
 
 
-def run(
-    options: Options | None = None, *, progress: Callable[[str], None] | None = None, **fields: Any
-) -> RunResult:
+def run(options: Options | None = None, *, progress: Callable[[str], None] | None = None, **fields: Any) -> RunResult:
     """Check the gateway at ``options.base_url`` against the contract.
 
     Never raises for the target's faults: they are the result's failures (exit 1), and
@@ -31,9 +29,7 @@ def run(
     options = (options or Options(**fields)).resolved()
     redactor = Redactor(options.api_key)
     say = _redacting(progress or (lambda message: None), redactor)
-    result = RunResult(
-        base_url=options.base_url, spec=options.spec or "packaged 2026-03", profile=options.profile
-    )
+    result = RunResult(base_url=options.base_url, spec=options.spec or "packaged 2026-03", profile=options.profile)
     started = time.monotonic()
     try:
         _run(options, result, redactor, say)
@@ -86,18 +82,20 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     engine = EngineRun(schema, result, redactor, say)
     guard = SpendGuard(options.max_spend_usd, on_exhausted=lambda: _stop(engine, result, guard))
     cleanup = CleanupRegistry()
+    context.guard = guard
+    context.priced = frozenset(op.operation_id for op in context.index.operations.values() if op.priced)
 
     @schema.hook
     def after_call(ctx, case, response):
         guard.observe(case, response)
         cleanup.observe(case, response)
 
-    if any(phase in options.phases for phase in ENGINE_PHASES) and guard.allows_more():
+    if any(phase in options.phases for phase in ENGINE_PHASES):
         count = len(context.index.operations)
         say(f"checking {options.base_url} ({count} operations, {len(selected)} checks)")
         engine.execute()
     if "workflows" in options.phases:
-        priced = {op.operation_id for op in context.index.operations.values() if op.priced}
+        priced = context.priced
         Workflows(
             schema,
             options,
@@ -107,14 +105,13 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
             say,
             allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
         ).run_all()
-    _clean_up(schema, options, cleanup, result, say)
+    _clean_up(spec, options, cleanup, result, say)
     result.spent_usd = guard.spent_usd
 
 
 def _stop(engine: Any, result: RunResult, guard: Any) -> None:
     result.stopped_early = (
-        f"spend cap: spent {guard.spent_usd:.9f} USD; one more call could pass "
-        f"the {guard.cap_nanos / 1e9:.9f} USD cap"
+        f"spend cap: spent {guard.spent_usd:.9f} USD; one more call could pass the {guard.cap_nanos / 1e9:.9f} USD cap"
     )
     engine.stop()
 
@@ -129,7 +126,7 @@ def _preflight(options: Options) -> None:
 
 
 def _clean_up(
-    schema: Any, options: Options, cleanup: Any, result: RunResult, say: Callable[[str], None]
+    spec: dict[str, Any], options: Options, cleanup: Any, result: RunResult, say: Callable[[str], None]
 ) -> None:
     import httpx
 
@@ -137,7 +134,7 @@ def _clean_up(
     if options.api_key:
         headers["Authorization"] = f"Bearer {options.api_key}"
     for kind, create_path, identifier in cleanup.remaining():
-        path = _delete_path(schema, kind, create_path)
+        path = _delete_path(spec, kind, create_path)
         if path is None:
             result.cleanup.append(f"{kind} {identifier}: no delete operation in the spec; left in place")
             continue
@@ -151,8 +148,9 @@ def _clean_up(
         say(f"clean-up: {len(result.cleanup)} resources")
 
 
-def _delete_path(schema: Any, kind: str, create_path: str) -> str | None:
-    paths = schema.raw_schema.get("paths", {})
+def _delete_path(spec: dict[str, Any], kind: str, create_path: str) -> str | None:
+    """The delete route of a created resource, from the whole spec (it may not be under test)."""
+    paths = spec.get("paths", {})
     own = [
         p
         for p, item in paths.items()

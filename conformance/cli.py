@@ -25,24 +25,18 @@ def register_command(subparsers) -> None:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--base-url", required=True, help="the gateway's base URL, e.g. http://127.0.0.1:8080/v1"
-    )
+    parser.add_argument("--base-url", required=True, help="the gateway's base URL, e.g. http://127.0.0.1:8080/v1")
     parser.add_argument(
         "--api-key", default=None, help=f"gateway API key (default: ${KEY_ENV}); never printed or written"
     )
-    parser.add_argument(
-        "--spec", default=None, help="contract name, file or URL (default: the packaged 2026-03)"
-    )
+    parser.add_argument("--spec", default=None, help="contract name, file or URL (default: the packaged 2026-03)")
     parser.add_argument(
         "--contract",
         dest="spec",
         choices=CONTRACTS,
         help="a packaged contract by name, e.g. 2025-12 for the December-2025 surface (same as --spec NAME)",
     )
-    parser.add_argument(
-        "--max-examples", type=int, default=5, help="generated examples per operation (default: 5)"
-    )
+    parser.add_argument("--max-examples", type=int, default=5, help="generated examples per operation (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
     parser.add_argument("--workers", type=int, default=2, help="concurrent workers (default: 2; live: 1)")
     parser.add_argument("--checks", default="", help="comma-separated check names (default: all)")
@@ -60,9 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATTERN",
         help="leave out operations matching this glob; repeatable",
     )
-    parser.add_argument(
-        "--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}"
-    )
+    parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--report", type=Path, help="write a JSON report here")
     parser.add_argument(
@@ -76,9 +68,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--allow-expensive", action="store_true", help="live profile: include video/music/images/speech"
     )
     parser.add_argument("--rate-limit", default=None, help="e.g. 5/s (live default 2/s)")
-    parser.add_argument(
-        "--request-timeout", type=float, default=30.0, help="seconds per request (default: 30)"
-    )
+    parser.add_argument("--request-timeout", type=float, default=30.0, help="seconds per request (default: 30)")
     parser.add_argument("--job-timeout", type=float, default=60.0, help="seconds to poll a job (default: 60)")
     parser.add_argument("--list-checks", action="store_true", help="print the checks and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")

@@ -24,8 +24,9 @@ class RunContext:
     index: ContractIndex
     compiler: SchemaCompiler
     tracker: Tracker = field(default_factory=Tracker)
-    #: Called after every response (spend guard, clean-up registry).
-    observers: list[Any] = field(default_factory=list)
+    #: The run's spend guard (None outside a suite run) and its billed operations.
+    guard: Any = None
+    priced: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, spec: dict[str, Any]) -> RunContext:
@@ -54,6 +55,12 @@ def attach(schema: Any, context: RunContext) -> None:
 def _forget(key: int) -> None:
     with _LOCK:
         _CONTEXTS.pop(key, None)
+
+
+def registered(schema: Any) -> RunContext | None:
+    """The context of a suite run, without building one for foreign schemas."""
+    with _LOCK:
+        return _CONTEXTS.get(id(schema))
 
 
 def context_for(case: Any) -> RunContext:

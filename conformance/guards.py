@@ -11,10 +11,20 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import schemathesis
+
 from conformance.checks.usage import bodies, pricings
 from mockserver.enrichment.pricing import NANOS_PER_USD
 
 JOB_CREATE_SUFFIXES = ("/videos", "/video/generations", "/music/generate", "/music/generations")
+
+
+class SpendCapReached(Exception):
+    """Raised before a billed call that could pass the cap: the call is never sent."""
+
+
+#: A call is refused when the spend plus this many times the dearest call so far reaches the cap.
+SAFETY_FACTOR = 2
 
 
 class SpendGuard:
@@ -53,13 +63,22 @@ class SpendGuard:
     def _update(self) -> None:
         if self.cap_nanos is None or self.exhausted:
             return
-        if self.spent_nanos + self.dearest_nanos >= self.cap_nanos:
-            self.exhausted = True
-            if self._on_exhausted is not None:
-                self._on_exhausted()
+        if self.spent_nanos + SAFETY_FACTOR * self.dearest_nanos >= self.cap_nanos:
+            self._exhaust()
+
+    def _exhaust(self) -> None:
+        self.exhausted = True
+        if self._on_exhausted is not None:
+            self._on_exhausted()
 
     def allows_more(self) -> bool:
         return not self.exhausted
+
+    def before_billed_call(self) -> None:
+        """Refuse a billed call once the cap is (about to be) reached."""
+        with self._lock:
+            if self.exhausted:
+                raise SpendCapReached(f"spend cap reached after {self.spent_usd:.9f} USD; call not sent")
 
 
 class CleanupRegistry:
@@ -91,14 +110,24 @@ class CleanupRegistry:
         if path.endswith(JOB_CREATE_SUFFIXES) and isinstance(body.get("id"), str):
             with self._lock:
                 self.alive[("job", path, body["id"])] = True
-        elif (
-            path.endswith("/keys")
-            and isinstance(body.get("key"), dict)
-            and isinstance(body["key"].get("id"), str)
-        ):
+        elif path.endswith("/keys") and isinstance(body.get("key"), dict) and isinstance(body["key"].get("id"), str):
             with self._lock:
                 self.alive[("key", path, body["key"]["id"])] = True
 
     def remaining(self) -> list[tuple[str, str, str]]:
         with self._lock:
             return list(self.alive)
+
+
+def _spend_gate(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """Global ``before_call`` hook: inert except for billed calls of a suite run with a guard."""
+    from conformance.context import registered
+
+    run = registered(case.operation.schema)
+    if run is None or run.guard is None:
+        return
+    if (case.operation.definition.raw or {}).get("operationId") in run.priced:
+        run.guard.before_billed_call()
+
+
+schemathesis.hook("before_call")(_spend_gate)

@@ -87,9 +87,7 @@ class ConformanceSuite(pytest.Collector):
 
         options = _options(self.config)
         names = (
-            list(options.checks)
-            if options.checks
-            else [*ALL_CHECKS, "target_answers", "job_reaches_terminal_state"]
+            list(options.checks) if options.checks else [*ALL_CHECKS, "target_answers", "job_reaches_terminal_state"]
         )
         yield HarnessItem.from_parent(self, name="harness")
         for name in names:

@@ -47,11 +47,7 @@ def _fetch(url: str, timeout: float) -> dict[str, Any]:
     if response.status_code != 200:
         raise HarnessError(f"cannot fetch spec {url}: HTTP {response.status_code}")
     try:
-        spec = (
-            json.loads(response.text)
-            if response.text.lstrip().startswith("{")
-            else yaml.safe_load(response.text)
-        )
+        spec = json.loads(response.text) if response.text.lstrip().startswith("{") else yaml.safe_load(response.text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise HarnessError(f"spec at {url} is not valid JSON/YAML: {exc}") from exc
     _require_openapi(spec, url)

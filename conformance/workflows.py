@@ -20,6 +20,7 @@ from schemathesis.checks import CHECKS, CheckContext, run_checks
 
 from conformance.checks import GatewayCheckFailure
 from conformance.checks.pagination import list_items
+from conformance.guards import SpendCapReached
 from conformance.options import Options
 from conformance.redact import Redactor
 from conformance.results import FailureRecord, RunResult
@@ -73,13 +74,12 @@ class Workflows:
         case = operation.Case(**parts)
         sent = {**self.headers, **(headers or {})}
         try:
-            response = case.call(
-                base_url=self.options.base_url, headers=sent, timeout=self.options.request_timeout
-            )
+            response = case.call(base_url=self.options.base_url, headers=sent, timeout=self.options.request_timeout)
+        except SpendCapReached as exc:
+            self.result.notes.append(str(exc))
+            return None
         except Exception as exc:
-            self._failure(
-                "target_answers", case, "No answer from the target", f"{type(exc).__name__}: {exc}", sent
-            )
+            self._failure("target_answers", case, "No answer from the target", f"{type(exc).__name__}: {exc}", sent)
             return None
         self._check(case, response, sent)
         return response
@@ -116,11 +116,7 @@ class Workflows:
         )
 
     def _record(self, name: str, case: Any, response: Any, failure: Any, headers: dict[str, str]) -> None:
-        excerpt = (
-            (response.content or b"")[:600].decode("utf-8", errors="replace")
-            if response is not None
-            else None
-        )
+        excerpt = (response.content or b"")[:600].decode("utf-8", errors="replace") if response is not None else None
         gateway = isinstance(failure, GatewayCheckFailure)
         self.result.add_failure(
             FailureRecord(
@@ -172,9 +168,7 @@ class Workflows:
 
     def job_lifecycle(self, create_id: str) -> None:
         self.progress(f"[workflow] job lifecycle via {create_id}")
-        response = self.call(
-            create_id, body=_example_body(self.operations[create_id]), media_type="application/json"
-        )
+        response = self.call(create_id, body=_example_body(self.operations[create_id]), media_type="application/json")
         if response is None or not 200 <= response.status_code < 300:
             self.result.notes.append(
                 f"job workflow {create_id}: creation answered "
@@ -237,20 +231,14 @@ class Workflows:
         name = f"aistats-conformance-{uuid.uuid4().hex[:8]}"
         response = self.call(create_id, body={"name": name}, media_type="application/json")
         if response is None or not 200 <= response.status_code < 300:
-            self.result.notes.append(
-                f"key workflow: creation answered {getattr(response, 'status_code', 'nothing')}"
-            )
+            self.result.notes.append(f"key workflow: creation answered {getattr(response, 'status_code', 'nothing')}")
             return
         key = response.json().get("key") or {}
         key_id, token = key.get("id"), key.get("key")
         if token:
             self.redactor.add(token)
-        get, update, delete = (
-            _sibling(self.operations, create_id, method) for method in ("GET", "PATCH", "DELETE")
-        )
-        use = next(
-            (op for op in ("getCredits", "listModels", "listProviders") if op in self.operations), None
-        )
+        get, update, delete = (_sibling(self.operations, create_id, method) for method in ("GET", "PATCH", "DELETE"))
+        use = next((op for op in ("getCredits", "listModels", "listProviders") if op in self.operations), None)
         user = {"Authorization": f"Bearer {token}"} if token else None
         if get:
             self.call(get, path_parameters={"id": key_id})

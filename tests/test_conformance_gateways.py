@@ -45,9 +45,7 @@ KEYS = (
 
 
 def check(base_url: str, include: tuple[str, ...], phases=("examples",), **extra):
-    return run(
-        Options(base_url=base_url, api_key=KEY, include=include, phases=phases, max_examples=3, **extra)
-    )
+    return run(Options(base_url=base_url, api_key=KEY, include=include, phases=phases, max_examples=3, **extra))
 
 
 def first_pricing(body):
@@ -208,11 +206,7 @@ BREAKERS = {
         {"job_seconds": 3.0},
     ),
     "deleted_job_gone": (
-        lambda s: (
-            s["method"] == "GET"
-            and s["path"].startswith("/v1/videos/")
-            and not s["path"].endswith("/content")
-        ),
+        lambda s: s["method"] == "GET" and s["path"].startswith("/v1/videos/") and not s["path"].endswith("/content"),
         _undead("job"),
         JOBS,
         ("workflows",),

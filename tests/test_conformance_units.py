@@ -12,7 +12,7 @@ from conformance import sse
 from conformance.checks.envelopes import envelope_kind, expected_envelope
 from conformance.checks.streams import _chat_order, _messages_order, _responses_order
 from conformance.checks.usage import _meta_problem, _totals_problem
-from conformance.guards import SpendGuard
+from conformance.guards import SAFETY_FACTOR, SpendCapReached, SpendGuard
 from conformance.options import Options
 from conformance.redact import MASK, Redactor
 from conformance.spec import HarnessError, load_spec, schemathesis_view, select_operations
@@ -76,21 +76,15 @@ def test_usage_totals_and_meta_rules():
         }
     )
     assert (
-        _meta_problem(
-            {"generation_ms": 100, "latency_ms": 100, "throughput_tps": 50.0}, {"completion_tokens": 5}
-        )
+        _meta_problem({"generation_ms": 100, "latency_ms": 100, "throughput_tps": 50.0}, {"completion_tokens": 5})
         is None
     )
     assert _meta_problem({"generation_ms": 100, "latency_ms": 90, "throughput_tps": None}, {})
-    assert _meta_problem(
-        {"generation_ms": 100, "latency_ms": 100, "throughput_tps": 10.0}, {"output_tokens": 5}
-    )
+    assert _meta_problem({"generation_ms": 100, "latency_ms": 100, "throughput_tps": 10.0}, {"output_tokens": 5})
 
 
 def _stream(*frames):
-    text = "".join(
-        (f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n" for name, data in frames
-    )
+    text = "".join((f"event: {name}\n" if name else "") + f"data: {json.dumps(data)}\n\n" for name, data in frames)
     return sse.parse(text)
 
 
@@ -144,10 +138,7 @@ def test_schemathesis_view_adds_content_keywords_without_touching_the_spec():
     event = view["components"]["schemas"]["ChatCompletionStreamDataEvent"]["properties"]["data"]
     assert event["contentMediaType"] == "application/json"
     assert event["contentSchema"] == {"$ref": "#/components/schemas/ChatCompletionStreamFrame"}
-    assert (
-        "x-aistats-json"
-        in spec["components"]["schemas"]["ChatCompletionStreamDataEvent"]["properties"]["data"]
-    )
+    assert "x-aistats-json" in spec["components"]["schemas"]["ChatCompletionStreamDataEvent"]["properties"]["data"]
 
 
 def test_bad_specs_are_harness_errors(tmp_path):
@@ -179,7 +170,9 @@ def test_spend_guard_stops_before_the_cap_and_counts_a_job_once():
     assert guard.spent_nanos == 2 * nanos
     while not stopped:
         guard.observe(case, response)
-    assert guard.spent_nanos + guard.dearest_nanos >= guard.cap_nanos > guard.spent_nanos
+    assert guard.spent_nanos + SAFETY_FACTOR * guard.dearest_nanos >= guard.cap_nanos > guard.spent_nanos
+    with pytest.raises(SpendCapReached):
+        guard.before_billed_call()
 
 
 def test_live_profile_defaults():

@@ -79,9 +79,7 @@ def error_envelope_matches_family(ctx, response, case):
         )
     missing = sorted(key for key in required if key not in body)
     if missing:
-        raise fail(
-            "error_envelope_matches_family", case, title, f"keys {sorted(required)}", f"missing {missing}"
-        )
+        raise fail("error_envelope_matches_family", case, title, f"keys {sorted(required)}", f"missing {missing}")
     if kind == "gateway":
         _check_gateway(case, response, body, title)
     return None

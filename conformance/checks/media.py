@@ -6,9 +6,7 @@ import schemathesis
 
 from conformance.checks._support import fail, is_probe, media_type, register
 
-register(
-    "media_signature_matches_content_type", "binary bytes start with the signature of their Content-Type"
-)
+register("media_signature_matches_content_type", "binary bytes start with the signature of their Content-Type")
 
 
 def _mp3(data: bytes) -> bool:
@@ -45,9 +43,7 @@ def media_signature_matches_content_type(ctx, response, case):
         return None
     data = response.content or b""
     if not data:
-        raise fail(
-            "media_signature_matches_content_type", case, "Empty media body", f"{kind} bytes", "0 bytes"
-        )
+        raise fail("media_signature_matches_content_type", case, "Empty media body", f"{kind} bytes", "0 bytes")
     known = SIGNATURES.get(kind)
     if known is not None and not known[1](data):
         raise fail(

@@ -55,9 +55,7 @@ def list_pagination_respected(ctx, response, case):
             f"{len(items)} items",
         )
     if "limit" in body and body["limit"] != limit:
-        raise fail(
-            "list_pagination_respected", case, "limit not echoed", f"limit {limit}", f"limit {body['limit']}"
-        )
+        raise fail("list_pagination_respected", case, "limit not echoed", f"limit {limit}", f"limit {body['limit']}")
     offset = _int(query.get("offset"))
     if offset is not None and offset >= 0 and "offset" in body and body["offset"] != offset:
         raise fail(
@@ -68,13 +66,7 @@ def list_pagination_respected(ctx, response, case):
             f"offset {body['offset']}",
         )
     total = body.get("total")
-    if (
-        isinstance(total, int)
-        and items
-        and offset is not None
-        and offset >= 0
-        and total < offset + len(items)
-    ):
+    if isinstance(total, int) and items and offset is not None and offset >= 0 and total < offset + len(items):
         raise fail(
             "list_pagination_respected",
             case,

@@ -99,9 +99,7 @@ def job_content_not_ready_then_bytes(ctx, response, case):
             )
     elif 200 <= status < 300:
         if not response.content:
-            raise fail(
-                "job_content_not_ready_then_bytes", case, "Empty content", "the media bytes", "0 bytes"
-            )
+            raise fail("job_content_not_ready_then_bytes", case, "Empty content", "the media bytes", "0 bytes")
         if record is not None and record.status in TERMINAL_JOB_STATUSES - {"completed"}:
             raise fail(
                 "job_content_not_ready_then_bytes",
@@ -177,12 +175,7 @@ def key_lifecycle_enforced(ctx, response, case):
         return None
     if route == "get":
         _check_read(case, response, body, record)
-    elif (
-        route == "update"
-        and success
-        and isinstance(case.body, dict)
-        and isinstance(case.body.get("status"), str)
-    ):
+    elif route == "update" and success and isinstance(case.body, dict) and isinstance(case.body.get("status"), str):
         tracker.key_changed(identifier, case.body["status"])
     elif route == "delete" and success:
         tracker.key_deleted(identifier)
@@ -193,9 +186,7 @@ def _check_read(case, response, body, record) -> None:
     if response.status_code == 401:
         return  # the request's own credentials were refused first
     if record.deleted and response.status_code != 404:
-        raise fail(
-            "key_lifecycle_enforced", case, "Deleted key still readable", "404", str(response.status_code)
-        )
+        raise fail("key_lifecycle_enforced", case, "Deleted key still readable", "404", str(response.status_code))
     if not record.deleted and 200 <= response.status_code < 300 and isinstance(body, dict):
         status = (body.get("key") or {}).get("status") if isinstance(body.get("key"), dict) else None
         if status is not None and status != record.status:

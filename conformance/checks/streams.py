@@ -88,9 +88,7 @@ def sse_events_match_schema(ctx, response, case):
     for event in stream.events:
         problem = _event_problem(context, media.schema, branches, event)
         if problem:
-            raise fail(
-                "sse_events_match_schema", case, "SSE event violates its schema", problem[0], problem[1]
-            )
+            raise fail("sse_events_match_schema", case, "SSE event violates its schema", problem[0], problem[1])
     return None
 
 
@@ -113,8 +111,7 @@ def _event_problem(context, schema, branches, event: sse.Event) -> tuple[str, st
     frame_schemas = [
         branch["properties"]["data"][X_JSON]
         for branch in branches
-        if _names(context.spec, branch, view["event"])
-        and X_JSON in branch.get("properties", {}).get("data", {})
+        if _names(context.spec, branch, view["event"]) and X_JSON in branch.get("properties", {}).get("data", {})
     ]
     if not frame_schemas or event.is_done:
         return None
@@ -145,9 +142,7 @@ def sse_event_order_legal(ctx, response, case):
     stream = _stream(response)
     if stream is None:
         return None
-    order = {"chat": _chat_order, "responses": _responses_order, "messages": _messages_order}.get(
-        surface(case)
-    )
+    order = {"chat": _chat_order, "responses": _responses_order, "messages": _messages_order}.get(surface(case))
     problem = order(stream) if order else None
     if problem:
         raise fail("sse_event_order_legal", case, "Illegal SSE event order", problem[0], problem[1])
@@ -275,11 +270,7 @@ _FINAL_USAGE = {
 def _final_usage_frame(kind: str, frames: list[tuple[sse.Event, Any]]):
     if kind == "chat":
         event, frame = frames[-1]
-        return (
-            (event, frame)
-            if isinstance(frame, dict) and isinstance(frame.get("usage"), dict)
-            else (None, None)
-        )
+        return (event, frame) if isinstance(frame, dict) and isinstance(frame.get("usage"), dict) else (None, None)
     if kind == "responses":
         event, frame = frames[-1]
         response = frame.get("response") if isinstance(frame, dict) else None
@@ -321,9 +312,7 @@ def sse_stream_terminates(ctx, response, case):
         )
     problem = _terminal_problem(surface(case), stream)
     if problem:
-        raise fail(
-            "sse_stream_terminates", case, "Stream does not end on a terminal event", problem[0], problem[1]
-        )
+        raise fail("sse_stream_terminates", case, "Stream does not end on a terminal event", problem[0], problem[1])
     return None
 
 

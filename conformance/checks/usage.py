@@ -17,17 +17,13 @@ _SUM_WORDS = ("lines sum", "line_nanos", "cannot be recomputed")
 _PAIRS = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens"))
 
 register("usage_present", "a billed success answer carries `usage` wherever the contract declares it")
-register(
-    "usage_totals_consistent", "`total_tokens` equals the sum of its parts; cached tokens fit in the input"
-)
+register("usage_totals_consistent", "`total_tokens` equals the sum of its parts; cached tokens fit in the input")
 register(
     "pricing_lines_sum_to_total",
     "pricing lines recompute from quantity × unit price and sum to `total_nanos`",
 )
 register("pricing_forms_agree", "`total_usd_str`, `total_cents` and `line_cost_usd` state the same nanos")
-register(
-    "meta_consistent", "`meta` timings agree: latency = generation on plain answers, throughput = tokens/s"
-)
+register("meta_consistent", "`meta` timings agree: latency = generation on plain answers, throughput = tokens/s")
 
 
 def bodies(response: Any) -> Iterator[Any]:
@@ -79,11 +75,7 @@ def usage_present(ctx, response, case):
     doc = operation.response(response.status_code)
     media = doc.media_types.get("application/json") if doc else None
     schema = _resolve(context.spec, media.schema) if media and media.schema else None
-    if (
-        isinstance(schema, dict)
-        and "usage" in schema.get("properties", {})
-        and not isinstance(body.get("usage"), dict)
-    ):
+    if isinstance(schema, dict) and "usage" in schema.get("properties", {}) and not isinstance(body.get("usage"), dict):
         raise fail(
             "usage_present",
             case,
@@ -116,9 +108,7 @@ def usage_totals_consistent(ctx, response, case):
         for usage in usages(body):
             problem = _totals_problem(usage)
             if problem:
-                raise fail(
-                    "usage_totals_consistent", case, "Usage totals do not add up", problem[0], problem[1]
-                )
+                raise fail("usage_totals_consistent", case, "Usage totals do not add up", problem[0], problem[1])
     return None
 
 
