@@ -156,3 +156,10 @@ def test_generated_ids_have_the_gateway_format(client):
     import re
 
     assert re.fullmatch(r"G-[0-9A-HJKMNP-TV-Z]{26}", body["id"])
+
+
+def test_missing_required_body_is_named(client):
+    response = client.post(CHAT, headers={**AUTH, "content-type": "application/json"})
+    assert response.status_code == 400
+    body = _envelope(response)
+    assert body["error"] == "validation_error" and body["details"][0]["keyword"] == "required"

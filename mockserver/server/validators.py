@@ -51,6 +51,8 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             return body
 
         def _validate(self, body):
+            if body is None and not self._required:
+                return
             if body is None:
                 raise validation_failure([ValidationDetail("Request body is required", [], "required")])
             details = compiler.errors(self._schema, body)
