@@ -181,3 +181,12 @@ def test_journal_is_bounded_by_its_size():
             small.get("/v1/health")
         page = small.get("/__mock/journal").json()
         assert page["capacity"] == 2 and [e["seq"] for e in page["entries"]] == [3, 4]
+
+
+def test_reset_calls_the_state_reset_hooks(shared_app):
+    calls = []
+    shared_app.runtime.hooks.setdefault("reset", []).append(lambda: calls.append("state"))
+    local = TestClient(shared_app, raise_server_exceptions=False, client=LOCAL)
+    assert local.post("/__mock/reset").json() == {"reset": True}
+    assert calls == ["state"]
+    shared_app.runtime.hooks["reset"].remove(shared_app.runtime.hooks["reset"][-1])
