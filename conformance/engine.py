@@ -37,29 +37,41 @@ def checks_config(selected: list[str]) -> dict[str, Any]:
 
 
 def operation_overrides(spec: dict[str, Any], selected: list[str]) -> list[dict[str, Any]]:
-    """Per-operation check settings for designed non-2xx answers.
+    """Per-operation check settings for the gateway's designed non-2xx answers.
 
-    - ``not_a_server_error`` accepts 501 where the operation documents it (placeholders,
-      ``privacy_scope=team``): the gateway answers so by design.
-    - ``positive_data_acceptance`` accepts the documented statuses of operations that
-      document no 2xx at all (``GET /responses/ws`` answers 426 without an upgrade).
+    - ``not_a_server_error`` accepts a documented 501 (placeholders, ``privacy_scope=team``)
+      and, outside the inference family, a documented 503 (the server lacks configuration,
+      e.g. ``control_secret_missing``): the gateway answers so by design. Inference 5xx
+      are upstream failures and stay failures.
+    - Operations that document no 2xx at all (placeholders, ``GET /responses/ws``) give
+      their documented answer to any request: ``positive_data_acceptance`` and
+      ``negative_data_rejection`` accept those statuses there.
     """
     entries = []
     for item in spec.get("paths", {}).values():
         for _method, op in item.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
-            codes = {str(code).upper() for code in op["responses"]}
-            checks: dict[str, Any] = {}
-            if "501" in codes and "not_a_server_error" in selected:
-                checks["not_a_server_error"] = {"expected-statuses": ["2XX", "3XX", "4XX", "501"]}
-            if not any(code.startswith("2") for code in codes) and "positive_data_acceptance" in selected:
-                checks["positive_data_acceptance"] = {
-                    "expected-statuses": sorted({*POSITIVE_DEFAULTS, *(c for c in codes if c[0] in "1234")})
-                }
+            checks = _designed_answers(op, {str(code).upper() for code in op["responses"]}, selected)
             if checks and op.get("operationId"):
                 entries.append({"include-operation-id": op["operationId"], "checks": checks})
     return entries
+
+
+def _designed_answers(op: dict[str, Any], codes: set[str], selected: list[str]) -> dict[str, Any]:
+    checks: dict[str, Any] = {}
+    designed_5xx = {"501"} & codes
+    if op.get("x-aistats-family") != "inference":
+        designed_5xx |= {"503"} & codes
+    if designed_5xx and "not_a_server_error" in selected:
+        checks["not_a_server_error"] = {"expected-statuses": ["2XX", "3XX", "4XX", *sorted(designed_5xx)]}
+    if not any(code.startswith("2") for code in codes):
+        documented = {code for code in codes if code[0] in "12345"}
+        if "positive_data_acceptance" in selected:
+            checks["positive_data_acceptance"] = {"expected-statuses": sorted({*POSITIVE_DEFAULTS, *documented})}
+        if "negative_data_rejection" in selected:
+            checks["negative_data_rejection"] = {"expected-statuses": sorted({"4XX", *documented})}
+    return checks
 
 
 POSITIVE_DEFAULTS = ("2XX", "3XX", "401", "403", "404", "409", "429", "5XX")

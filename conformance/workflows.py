@@ -20,6 +20,7 @@ from schemathesis.checks import CHECKS, CheckContext, run_checks
 
 from conformance.checks import GatewayCheckFailure
 from conformance.checks.pagination import list_items
+from conformance.context import registered
 from conformance.guards import SpendCapReached
 from conformance.options import Options
 from conformance.redact import Redactor
@@ -168,7 +169,11 @@ class Workflows:
 
     def job_lifecycle(self, create_id: str) -> None:
         self.progress(f"[workflow] job lifecycle via {create_id}")
-        response = self.call(create_id, body=_example_body(self.operations[create_id]), media_type="application/json")
+        response = self.call(
+            create_id,
+            body=_example_body(context_for_schema(self.schema).index, create_id),
+            media_type="application/json",
+        )
         if response is None or not 200 <= response.status_code < 300:
             self.result.notes.append(
                 f"job workflow {create_id}: creation answered "
@@ -286,6 +291,12 @@ class Workflows:
                 )
 
 
+def context_for_schema(schema: Any) -> Any:
+    from conformance.context import RunContext
+
+    return registered(schema) or RunContext.build(schema.raw_schema)
+
+
 def _builtin(name: str) -> bool:
     from conformance.checks import BUILTIN_CHECKS
 
@@ -301,14 +312,13 @@ def _operations(schema: Any) -> list[Any]:
     return found
 
 
-def _example_body(operation: Any) -> dict[str, Any]:
-    for media in operation.definition.raw.get("requestBody", {}).get("content", {}).values():
-        if "example" in media and isinstance(media["example"], dict):
-            return media["example"]
-        for example in (media.get("examples") or {}).values():
-            value = example.get("value") if isinstance(example, dict) else None
-            if isinstance(value, dict):
-                return value
+def _example_body(index: Any, op_id: str) -> dict[str, Any]:
+    """The first named JSON example of the operation's request body (refs resolved)."""
+    operation = index.operations.get(op_id)
+    media = operation.request_media_types.get("application/json") if operation else None
+    for value in (media.examples if media else {}).values():
+        if isinstance(value, dict):
+            return value
     return {"model": "openai/sora-2", "prompt": "A lighthouse at dawn"}
 
 
