@@ -8,7 +8,6 @@ the parsed body in the scope for the dispatcher.
 from __future__ import annotations
 
 import json
-import re
 import typing as t
 
 import orjson
@@ -117,7 +116,7 @@ def parse_json_body(raw: bytes) -> t.Any:
     with a run of 19+ digits (orjson would read a big integer as a float), go through json.
     Too deep a nesting is a RecursionError there, answered as invalid JSON (400).
     """
-    if not _LONG_DIGITS.search(raw):
+    if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ZERO):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -125,7 +124,10 @@ def parse_json_body(raw: bytes) -> t.Any:
     return json.loads(raw.decode("utf-8"))
 
 
-_LONG_DIGITS = re.compile(rb"\d{19}")
+#: Every digit as ``0``, anything else as a space: a 19-digit run is then a plain substring
+#: (~10 µs for 7 KB, where the regex ``\d{19}`` took ~150 µs).
+_DIGITS_AS_ZERO = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 
 
 def _headers(scope):
