@@ -13,10 +13,12 @@ from typing import Any
 
 from mockserver import ids
 from mockserver.contract.loader import resolve_ref
+from mockserver.enrichment.pricing import TOKEN_UNIT
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.regex import from_regex
 
 _MAX_DEPTH = 12
+_PRICE_STRINGS = {"unit_price_usd"}
 _ATTEMPTS = 8
 
 
@@ -96,14 +98,21 @@ class _Generator:
         lname = (name or "").lower()
         if lname in {"created", "created_at", "completed_at", "expires_at", "timestamp"} or lname.endswith("_at"):
             return max(low, min(high, self.ctx.stamp()))
+        if lname == "unit_size" and _admits(schema, TOKEN_UNIT):
+            return TOKEN_UNIT
         if lname.endswith("_ms"):
             low, high = max(low, 20), min(high, 4000)
-        elif "tokens" in lname:
+        elif "tokens" in lname or lname == "quantity":
             high = min(high, 2000)
         return self.rng.randint(int(low), int(max(low, high)))
 
     def _number(self, schema, name, depth):
-        low, high = _bounds(schema, 0.0, 1.0 if "score" in (name or "") else 1000.0)
+        lname = (name or "").lower()
+        low, high = _bounds(schema, 0.0, 1.0 if "score" in lname else 1000.0)
+        if lname == "unit_size" and _admits(schema, TOKEN_UNIT):
+            return TOKEN_UNIT
+        if lname == "quantity":
+            return self.rng.randint(int(low), int(max(low, min(high, 2000))))
         return round(self.rng.uniform(low, high), 4)
 
     def _boolean(self, schema, name, depth):
@@ -113,6 +122,10 @@ class _Generator:
         return None
 
     def _string(self, schema, name, depth):
+        if (name or "").lower() in _PRICE_STRINGS and self.ctx.compiler.is_valid(schema, "0.150000000"):
+            # Prices per million tokens in the range real models charge, so that answers
+            # made from schema data cost what a real request would.
+            return f"{self.rng.uniform(0.02, 15.0):.9f}"
         if "pattern" in schema:
             return from_regex(schema["pattern"], self.rng)
         text = _by_format(self, schema.get("format"), name) or _by_name(self, (name or "").lower())
@@ -124,6 +137,10 @@ class _Generator:
         while len(text) < low:
             text += self.ctx.faker.word()
         return text[:high] if high is not None else text
+
+
+def _admits(schema, number) -> bool:
+    return schema.get("minimum", number) <= number <= schema.get("maximum", number)
 
 
 def _bounds(schema, default_low, default_high):
