@@ -339,3 +339,11 @@ def test_full_default_run_against_the_mock_as_a_separate_process():
     assert not result.harness_errors
     assert result.duration_s < 180
     assert result.exit_code == 0, [(f.check, f.operation, f.title) for f in result.failures]
+
+
+def test_a_spec_given_by_url():
+    with serve(mock_app()) as base_url:
+        result = check(base_url, ("listProviders",), spec=f"{base_url}/openapi.json")
+        missing = run(Options(base_url=base_url, api_key=KEY, spec=f"{base_url}/no-such-spec.json"))
+    assert result.exit_code == 0 and "GET /providers" in result.operations
+    assert missing.exit_code == 2 and "cannot fetch spec" in missing.harness_errors[0]
