@@ -46,9 +46,22 @@ def to_json_schema(node: Any, *, content_keywords: bool = False) -> Any:
             out[key] = {name: to_json_schema(sub, content_keywords=content_keywords) for name, sub in value.items()}
         else:
             out[key] = value
+    _bound_integer_format(out)
     if out.pop("nullable", False):
         _allow_null(out)
     return out
+
+
+_INTEGER_RANGES = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+
+
+def _bound_integer_format(schema: dict[str, Any]) -> None:
+    """OpenAPI's ``int32``/``int64`` formats are ranges; JSON Schema knows no such format."""
+    bounds = _INTEGER_RANGES.get(schema.get("format", ""))
+    if bounds is None or schema.get("type") not in ("integer", ["integer"]):
+        return
+    schema.setdefault("minimum", bounds[0])
+    schema.setdefault("maximum", bounds[1])
 
 
 def _allow_null(schema: dict[str, Any]) -> None:
@@ -78,7 +91,7 @@ class SchemaCompiler:
             return cached[1]
         root = dict(to_json_schema(schema))
         root["components"] = self._components
-        compiled = jsonschema_rs.Draft4Validator(root, validate_formats=False)
+        compiled = jsonschema_rs.Draft4Validator(root, validate_formats=True)
         self._cache[id(schema)] = (schema, compiled)
         return compiled
 
