@@ -206,46 +206,52 @@ def _fixed_instant(faker: Faker) -> dt.datetime:
 
 
 def _by_format(faker: Faker, fmt: str | None) -> str | None:
-    return {
-        "date-time": lambda: _fixed_instant(faker).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "date": lambda: _fixed_instant(faker).date().isoformat(),
-        "time": lambda: _fixed_instant(faker).strftime("%H:%M:%S"),
-        "email": faker.email,
-        "uri": faker.url,
-        "url": faker.url,
-        "uuid": faker.uuid4,
-        "hostname": faker.domain_name,
-        "ipv4": faker.ipv4,
-        "ipv6": faker.ipv6,
-    }.get(fmt or "", lambda: None)()
+    make = _BY_FORMAT.get(fmt or "")
+    return make(faker) if make else None
 
 
 def _by_name(faker: Faker, name: str) -> str | None:
-    table = {
-        ("city", "location", "place", "town"): faker.city,
-        ("country",): faker.country,
-        ("name", "full_name", "username", "author", "person"): faker.name,
-        ("first_name",): faker.first_name,
-        ("last_name", "surname"): faker.last_name,
-        ("email",): faker.email,
-        ("phone", "phone_number"): faker.phone_number,
-        ("address", "street"): faker.street_address,
-        ("company", "organisation", "organization"): faker.company,
-        ("url", "website", "link"): faker.url,
-        ("date", "day"): lambda: _fixed_instant(faker).date().isoformat(),
-        ("unit", "units"): lambda: faker.random_element(["celsius", "fahrenheit"]),
-        ("currency",): faker.currency_code,
-        ("language", "lang"): faker.language_name,
-        ("title", "subject", "summary", "headline"): faker.catch_phrase,
-        ("query", "search", "q", "keyword", "topic"): lambda: " ".join(faker.words(nb=3)),
-        ("description", "text", "content", "message", "body", "answer", "reason"): faker.sentence,
-        ("color", "colour"): faker.color_name,
-        ("id", "identifier"): lambda: faker.bothify("id_########"),
-    }
-    for names, make in table.items():
-        if name in names:
-            return make()
-    return None
+    make = _BY_NAME.get(name)
+    return make(faker) if make else None
+
+
+# Built once: building these tables of Faker methods on every call cost more than the values.
+_BY_FORMAT: dict[str, Any] = {
+    "date-time": lambda faker: _fixed_instant(faker).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "date": lambda faker: _fixed_instant(faker).date().isoformat(),
+    "time": lambda faker: _fixed_instant(faker).strftime("%H:%M:%S"),
+    "email": lambda faker: faker.email(),
+    "uri": lambda faker: faker.url(),
+    "url": lambda faker: faker.url(),
+    "uuid": lambda faker: faker.uuid4(),
+    "hostname": lambda faker: faker.domain_name(),
+    "ipv4": lambda faker: faker.ipv4(),
+    "ipv6": lambda faker: faker.ipv6(),
+}
+_BY_NAME: dict[str, Any] = {}
+for _names, _make in (
+    (("city", "location", "place", "town"), lambda faker: faker.city()),
+    (("country",), lambda faker: faker.country()),
+    (("name", "full_name", "username", "author", "person"), lambda faker: faker.name()),
+    (("first_name",), lambda faker: faker.first_name()),
+    (("last_name", "surname"), lambda faker: faker.last_name()),
+    (("email",), lambda faker: faker.email()),
+    (("phone", "phone_number"), lambda faker: faker.phone_number()),
+    (("address", "street"), lambda faker: faker.street_address()),
+    (("company", "organisation", "organization"), lambda faker: faker.company()),
+    (("url", "website", "link"), lambda faker: faker.url()),
+    (("date", "day"), lambda faker: _fixed_instant(faker).date().isoformat()),
+    (("unit", "units"), lambda faker: faker.random_element(["celsius", "fahrenheit"])),
+    (("currency",), lambda faker: faker.currency_code()),
+    (("language", "lang"), lambda faker: faker.language_name()),
+    (("title", "subject", "summary", "headline"), lambda faker: faker.catch_phrase()),
+    (("query", "search", "q", "keyword", "topic"), lambda faker: " ".join(faker.words(nb=3))),
+    (("description", "text", "content", "message", "body", "answer", "reason"), lambda faker: faker.sentence()),
+    (("color", "colour"), lambda faker: faker.color_name()),
+    (("id", "identifier"), lambda faker: faker.bothify("id_########")),
+):
+    for _name in _names:
+        _BY_NAME.setdefault(_name, _make)
 
 
 def _singular(name: str | None) -> str | None:

@@ -7,9 +7,12 @@ read here into a :class:`TextRequest` that the engine answers.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 CHAT, RESPONSES, MESSAGES = "chat", "responses", "messages"
 
@@ -45,15 +48,29 @@ class TextRequest:
 
     @property
     def tool_tokens_text(self) -> str:
-        return (
-            json.dumps(
-                [[t.name, t.description, t.parameters] for t in self.tools],
-                separators=(",", ":"),
-                sort_keys=True,
-            )
-            if self.tools
-            else ""
-        )
+        if not self.tools:
+            return ""
+        listing = [[t.name, t.description, t.parameters] for t in self.tools]
+        try:
+            text, listed = _kept_tools_text(orjson.dumps(listing, option=orjson.OPT_SORT_KEYS))
+        except TypeError:
+            return _tools_text(listing)
+        return text if listed == listing else _tools_text(listing)
+
+
+def _tools_text(listing: list) -> str:
+    return json.dumps(listing, separators=(",", ":"), sort_keys=True)
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_tools_text(canonical: bytes) -> tuple[str, list]:
+    """The tools' text by their canonical JSON: clients send the same tools on every turn.
+
+    The caller compares the listing read back with its own (equal unless a value does
+    not survive orjson, such as NaN) before using the kept text.
+    """
+    listing = orjson.loads(canonical)
+    return _tools_text(listing), listing
 
 
 def read_request(surface: str, body: Any) -> TextRequest:
