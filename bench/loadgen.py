@@ -44,6 +44,14 @@ class Result:
     p50_ms: float
     p99_ms: float
     failures: int
+    #: CPU seconds the server process used during the run (None where /proc is unavailable).
+    server_cpu: float | None = None
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu is None or not self.requests:
+            return None
+        return self.server_cpu * 1000 / self.requests
 
     @property
     def rps(self) -> float:
@@ -56,7 +64,9 @@ class Result:
         return cls(requests=sum(p.requests for p in parts), seconds=sum(p.seconds for p in parts),
                    p50_ms=sum(p.p50_ms * p.requests for p in parts) / total,
                    p99_ms=sum(p.p99_ms * p.requests for p in parts) / total,
-                   failures=sum(p.failures for p in parts))
+                   failures=sum(p.failures for p in parts),
+                   server_cpu=None if any(p.server_cpu is None for p in parts)
+                   else sum(p.server_cpu for p in parts))
 
 
 def available_clients() -> list[str]:

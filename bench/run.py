@@ -58,7 +58,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=6.0,
                         help="seconds measured per cell and server, split over the rounds (default: 6)")
-    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per cell (default: 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per cell (default: 3)")
     parser.add_argument("--concurrency", type=_int_list, default=[16, 64],
                         help="comma-separated connection counts (default: 16,64)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per server and request")
@@ -112,35 +112,47 @@ def measure(servers: dict[str, ServerProcess], args, log) -> dict[tuple[str, int
             rounds: dict[str, list[Result]] = {name: [] for name in servers}
             for _ in range(args.rounds):
                 for name, server in servers.items():
-                    rounds[name].append(run_load(args.client, case.target(server), concurrency,
-                                                 args.duration / args.rounds))
+                    rounds[name].append(_measured(server, args.client, case.target(server), concurrency,
+                                                  args.duration / args.rounds))
             for name, parts in rounds.items():
                 cell = results[(case.label, concurrency, name)] = Result.combine(parts)
                 log(f"  {case.label} c={concurrency} {name}: {cell.rps:,.0f}/s")
     return results
 
 
+def _measured(server: ServerProcess, client: str, target: Target, concurrency: int, seconds: float) -> Result:
+    """One run of the load generator, with the CPU time the server spent meanwhile."""
+    before = server.cpu_seconds()
+    result = run_load(client, target, concurrency, seconds)
+    after = server.cpu_seconds()
+    if before is not None and after is not None:
+        result.server_cpu = after - before
+    return result
+
+
 def table(results: dict[tuple[str, int, str], Result], names: list[str], concurrencies: list[int]) -> str:
     rows = [f"{'request':<27} {'conc':>4}  {'server':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'fail':>6}"]
+            f"{'cpu ms/req':>10} {'fail':>6}"]
     rows.append("-" * len(rows[0]))
     for case in CASES:
         for concurrency in concurrencies:
             label = case.label
             for name in names:
                 r = results[(case.label, concurrency, name)]
+                cpu = "n/a" if r.cpu_ms_per_request is None else f"{r.cpu_ms_per_request:.2f}"
                 rows.append(f"{label:<27} {concurrency:>4}  {name:<13} {r.rps:>9,.0f} {r.p50_ms:>8.2f} "
-                            f"{r.p99_ms:>8.2f} {r.failures:>6}")
+                            f"{r.p99_ms:>8.2f} {cpu:>10} {r.failures:>6}")
                 label = ""
             if PRISM in names:
                 ours, prism = (results[(case.label, concurrency, server)] for server in (OURS, PRISM))
                 rows.append(f"{'':<27} {concurrency:>4}  {'ours/prism':<13} {_ratio(ours.rps, prism.rps):>9} "
-                            f"{_ratio(ours.p50_ms, prism.p50_ms):>8} {_ratio(ours.p99_ms, prism.p99_ms):>8}")
+                            f"{_ratio(ours.p50_ms, prism.p50_ms):>8} {_ratio(ours.p99_ms, prism.p99_ms):>8} "
+                            f"{_ratio(ours.cpu_ms_per_request, prism.cpu_ms_per_request):>10}")
     return "\n".join(rows)
 
 
-def _ratio(ours: float, theirs: float) -> str:
-    return f"{ours / theirs:.2f}x" if theirs else "n/a"
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:.2f}x" if ours is not None and theirs else "n/a"
 
 
 def verdict(results: dict[tuple[str, int, str], Result], concurrencies: list[int]) -> tuple[bool, str]:
@@ -198,7 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         print(summary)
     if args.json:
         args.json.write_text(json.dumps([{"request": k[0], "concurrency": k[1], "server": k[2], "rps": r.rps,
-                                          **asdict(r)} for k, r in results.items()], indent=2))
+                                          "cpu_ms_per_request": r.cpu_ms_per_request, **asdict(r)}
+                                         for k, r in results.items()], indent=2))
     return 1 if args.check and not met else 0
 
 
