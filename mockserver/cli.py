@@ -51,6 +51,9 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--tokens-per-second", type=float, default=None,
                        help="stream pace in tokens/s, overriding each model's profile "
                             "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)")
+    serve.add_argument("--control-secret", default=None, metavar="SECRET",
+                       help="the operator secret the x-control-secret routes (provider derank status, key "
+                            "cache invalidation) expect; without it they answer 503 control_secret_missing")
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     add_state_arguments(serve)
     add_scenario_arguments(serve)
@@ -60,7 +63,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(seed=args.seed, contract=args.contract, spec=args.spec, framework=args.framework,
                     host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * 1024 * 1024),
                     validate_responses=args.validate_responses, ttft_ms=args.ttft_ms,
-                    tokens_per_second=args.tokens_per_second, **state_settings(args),
+                    tokens_per_second=args.tokens_per_second, control_secret=args.control_secret,
+                    **state_settings(args),
                     **scenario_settings(args))
 
 

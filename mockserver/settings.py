@@ -48,6 +48,8 @@ class Settings:
     journal_size: int = 500
     stall_ms: float = 30000.0
     timeout_ms: float = 10000.0
+    #: The operator's control secret for the ``x-control-secret`` routes (None: they answer 503).
+    control_secret: str | None = None
     extras: dict = field(default_factory=dict)
 
     @property

@@ -12,6 +12,7 @@ def install_features(runtime: Any) -> None:
 
 
 def _installers():
+    from mockserver import control_secret
     from mockserver.enrichment import consistency
     from mockserver.scenarios import control as scenario_control
     from mockserver.server import admin as admin_api
@@ -20,4 +21,4 @@ def _installers():
     from mockserver.synthesis.text import routing as text_routing
 
     return [text_routing.install, media_store.install, consistency.install, scenario_control.install,
-            admin_api.install, state_hooks.install]
+            admin_api.install, state_hooks.install, control_secret.install]

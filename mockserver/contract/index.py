@@ -14,7 +14,7 @@ from typing import Any
 from mockserver.contract.loader import resolve_ref
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-FAMILIES = ("inference", "job", "control", "generations", "files", "public")
+FAMILIES = ("inference", "job", "control", "oauth", "generations", "files", "public")
 _PARAM_RE = re.compile(r"\{([^}/]+)\}")
 
 

@@ -10,7 +10,7 @@ from mockserver.shapes.errors import error_dialect
 
 _RAW_EXTRA = ("request_id", "team_id", "video_id", "music_id", "batch_id", "file_id")
 _CONTROL_EXTRA = ("code", "max_offset", "privacy_scope")
-PRETTY_FAMILIES = ("control", "generations", "public")
+PRETTY_FAMILIES = ("control", "oauth", "generations", "public")
 
 
 def render_failure(failure: GatewayFailure, family: str, generation_id: str, dialect: str | None = None
@@ -85,6 +85,7 @@ _RENDERERS = {
     "job": _raw,
     "files": _files,
     "control": _control,
+    "oauth": _raw,
     "generations": _generations,
     "public": _control,
 }

@@ -13,6 +13,7 @@ from typing import Any
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.synthesis.text.routing import resolve_model
 
 LOCATION = "MOCK"
 _TOKEN_METERS = (
@@ -132,4 +133,16 @@ def failure_record(ctx, failure: GatewayFailure, now_ms: int) -> dict[str, Any]:
     record.update(
         success=False, error_code=f"{failure.attribution}:{code}", error_message=failure.description
     )
+    if failure.attribution == "upstream":
+        record.update(_routed(ctx))
     return record
+
+
+def _routed(ctx) -> dict[str, Any]:
+    """The model and provider a request that failed upstream was routed to (none when the
+    model is unknown), so that provider health and derank figures count the failure."""
+    try:
+        route = resolve_model(ctx)
+    except GatewayFailure:
+        return {}
+    return {"model_id": route.model_id, "provider": route.provider}

@@ -4,6 +4,10 @@ In memory unless a file is named. One connection per process, guarded by a lock 
 serialises writers anyway); a file database uses WAL, ``BEGIN IMMEDIATE`` and a busy
 timeout so that several server processes can share it. A process that forks reopens
 its own connection.
+
+Migrations: every statement of :data:`SCHEMA` is idempotent and runs on each open, so a
+state file written by an older version gains the tables added since (new tables only;
+a changed column would need an ``ALTER TABLE`` step here).
 """
 
 from __future__ import annotations
@@ -75,6 +79,24 @@ CREATE TABLE IF NOT EXISTS generations (
 );
 CREATE INDEX IF NOT EXISTS generations_request ON generations (request_id);
 CREATE INDEX IF NOT EXISTS generations_team ON generations (team_id, created_ms);
+-- Added after the first release: a state file written before gains it when next opened.
+CREATE TABLE IF NOT EXISTS oauth_clients (
+    client_id TEXT PRIMARY KEY,
+    team_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    redirect_uris TEXT NOT NULL,
+    homepage_url TEXT,
+    logo_url TEXT,
+    privacy_policy_url TEXT,
+    terms_of_service_url TEXT,
+    status TEXT NOT NULL,
+    created_by TEXT,
+    secret_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS oauth_clients_team ON oauth_clients (team_id, created_ms);
 """
 
 

@@ -99,6 +99,11 @@ class KeyStore:
         row = self.db.one("SELECT * FROM api_keys WHERE id = ? AND team_id = ?", (key_id.lower(), team_id))
         return dict(row) if row else None
 
+    def find(self, key_id: str) -> dict[str, Any] | None:
+        """A key by id, whichever team holds it (operator routes check the team themselves)."""
+        row = self.db.one("SELECT * FROM api_keys WHERE id = ?", (key_id.lower(),))
+        return dict(row) if row else None
+
     def page(self, team_id: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         total = self.db.one("SELECT COUNT(*) AS n FROM api_keys WHERE team_id = ?", (team_id,))["n"]
         rows = self.db.query(

@@ -94,11 +94,19 @@ class Ledger:
         )
         return total, [json.loads(row["record"]) for row in rows]
 
-    def recent(self, since_ms: int, limit: int = 2000) -> list[dict[str, Any]]:
-        rows = self.db.query(
-            "SELECT record FROM generations WHERE created_ms >= ? ORDER BY seq DESC LIMIT ?",
-            (since_ms, limit),
-        )
+    def recent(self, since_ms: int, limit: int = 2000, provider: str | None = None) -> list[dict[str, Any]]:
+        """Generation records since ``since_ms``, newest first (only ``provider``'s when named)."""
+        if provider is None:
+            rows = self.db.query(
+                "SELECT record FROM generations WHERE created_ms >= ? ORDER BY seq DESC LIMIT ?",
+                (since_ms, limit),
+            )
+        else:
+            rows = self.db.query(
+                "SELECT record FROM generations WHERE created_ms >= ? AND json_extract(record, '$.provider') = ? "
+                "ORDER BY seq DESC LIMIT ?",
+                (since_ms, provider, limit),
+            )
         return [json.loads(row["record"]) for row in rows]
 
     def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:

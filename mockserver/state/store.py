@@ -19,6 +19,7 @@ from mockserver.state.db import Database
 from mockserver.state.jobs import JobStore
 from mockserver.state.keys import KeyStore
 from mockserver.state.ledger import Ledger
+from mockserver.state.oauth import OAuthClientStore
 
 #: The team of every key the store did not mint (the mock accepts any well-formed key).
 DEFAULT_TEAM = "team_mock"
@@ -63,6 +64,7 @@ class Store:
         self.ledger = Ledger(self.db, int(round(credits_usd * NANOS_PER_USD)))
         self.keys = KeyStore(self.db)
         self.jobs = JobStore(self.db, self.ledger)
+        self.oauth = OAuthClientStore(self.db)
         self._writes = itertools.count(1)
 
     @classmethod

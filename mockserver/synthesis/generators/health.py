@@ -18,7 +18,12 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def _breaker(success_rate: float, samples: int) -> tuple[str, str]:
+def success_rate(records: list[dict[str, Any]]) -> float:
+    return sum(1 for record in records if record["success"]) / len(records)
+
+
+def breaker_state(success_rate: float, samples: int) -> tuple[str, str]:
+    """Routing status and breaker of a window: open below 50 % success, half open below 90 %."""
     if samples >= MIN_SAMPLES and success_rate < 0.5:
         return "down", "open"
     if samples >= MIN_SAMPLES and success_rate < 0.9:
@@ -39,10 +44,9 @@ def _snapshot(provider: str, records: list[dict[str, Any]]) -> dict[str, Any]:
             "load": 0,
             "last_updated": None,
         }
-    successes = sum(1 for record in records if record["success"])
-    rate = successes / len(records)
+    rate = success_rate(records)
     latencies = [record["latency_ms"] for record in records if record.get("latency_ms") is not None]
-    status, breaker = _breaker(rate, len(records))
+    status, breaker = breaker_state(rate, len(records))
     p95 = _percentile(latencies, 0.95) if latencies else None
     speed = 1.0 if p95 is None else min(1.0, 2000.0 / max(p95, 1.0))
     return {

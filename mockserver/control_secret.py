@@ -1,0 +1,37 @@
+"""The operator's control secret (installed by :mod:`mockserver.wiring`).
+
+Operations that declare an ``x-control-secret`` header (provider derank status, gateway
+key cache invalidation) need it on top of a key. After authentication, in the gateway's
+order: no secret configured on the server (``serve --control-secret``) → 503
+``control_secret_missing``; a missing or different header → 403 ``forbidden``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from mockserver.errors import GatewayFailure
+
+HEADER = "x-control-secret"
+
+
+def needs_control_secret(operation: Any) -> bool:
+    return any(param.get("in") == "header" and param.get("name", "").lower() == HEADER
+               for param in operation.parameters)
+
+
+def check_control_secret(ctx) -> None:
+    """``before_synthesis`` hook: 503 without a configured secret, 403 unless the header matches it."""
+    if not needs_control_secret(ctx.operation):
+        return
+    configured = getattr(ctx.settings, "control_secret", None)
+    if not configured:
+        raise GatewayFailure(503, "control_secret_missing", "No control secret is configured on this server")
+    given = ctx.request.header(HEADER) or ""
+    if not hmac.compare_digest(given.encode(), configured.encode()):
+        raise GatewayFailure(403, "forbidden", "Invalid control secret")
+
+
+def install(runtime: Any) -> None:
+    runtime.hooks.setdefault("before_synthesis", []).append(check_control_secret)
