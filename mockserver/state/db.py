@@ -13,6 +13,7 @@ a changed column would need an ``ALTER TABLE`` step here).
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -131,6 +132,11 @@ class Database:
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.executescript(SCHEMA)
         return conn
+
+    @staticmethod
+    def tables() -> list[str]:
+        """Every table of :data:`SCHEMA`, in creation order."""
+        return re.findall(r"CREATE TABLE IF NOT EXISTS (\w+)", SCHEMA)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:

@@ -99,5 +99,11 @@ class Store:
                 conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations
             )
 
+    def reset(self) -> None:
+        """Forget every key, wallet, ledger entry, job, generation and OAuth client."""
+        with self.db.write() as conn:
+            for table in self.db.tables():
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (names come from SCHEMA)
+
     def close(self) -> None:
         self.db.close()
