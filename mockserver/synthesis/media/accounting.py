@@ -7,7 +7,6 @@ from the model's prices and speed profile in ``fixtures/``.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -17,39 +16,15 @@ from faker import Faker
 from mockserver.catalogue import Model
 from mockserver.enrichment.meta import speed_profile, timing_meta
 from mockserver.enrichment.usage import estimate_tokens, generic_usage, plan_for, price_rules
-from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.synthesis.text.routing import resolve_model
 
 __all__ = ["estimate_tokens", "require_model", "usage", "meta", "summarise", "base_seed", "content_faker"]
 
-UNSUPPORTED = ("Unsupported model or endpoint. Please check https://ai-stats.phaseo.app/models "
-               "for the models and endpoints available.")
-
-
 def require_model(ctx, capability: str) -> tuple[Model, str]:
     """The requested model and the provider that serves it, or the gateway's 400."""
-    name = ctx.request.field("model")
-    model = ctx.catalogue.get(name.strip()) if isinstance(name, str) and name.strip() else None
-    if model is None or capability not in model.endpoints:
-        raise GatewayFailure(400, "unsupported_model_or_endpoint", UNSUPPORTED)
-    return model, _provider(ctx.request.field("provider"), model)
-
-
-def _provider(routing: Any, model: Model) -> str:
-    if isinstance(routing, str):
-        try:
-            routing = json.loads(routing)
-        except ValueError:
-            routing = None
-    if isinstance(routing, dict):
-        ignored = set(routing.get("ignore") or [])
-        for wanted in list(routing.get("only") or []) + list(routing.get("order") or []):
-            if wanted in model.providers and wanted not in ignored:
-                return wanted
-        for provider in model.providers:
-            if provider not in ignored:
-                return provider
-    return model.primary_provider
+    route = resolve_model(ctx, capability)
+    return route.model, route.provider
 
 
 def rules_for(ctx, model: Model) -> Mapping[str, Any]:

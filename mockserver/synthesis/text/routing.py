@@ -9,6 +9,7 @@ generators call :func:`resolve_model` to get the model and provider.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,8 +60,7 @@ def resolve_model(ctx: Any, capability: str | None = None) -> Route:
 
 def _provider(ctx: Any, model: Any) -> str:
     """The first provider allowed by the request's ``provider`` preferences (order, only, ignore)."""
-    prefs = ctx.request.field("provider")
-    prefs = prefs if isinstance(prefs, dict) else {}
+    prefs = _routing_preferences(ctx.request.field("provider"))
     candidates = list(model.providers)
     order = [p for p in prefs.get("order") or [] if p in candidates]
     candidates = order + [p for p in candidates if p not in order]
@@ -70,6 +70,16 @@ def _provider(ctx: Any, model: Any) -> str:
     if not candidates:
         raise unsupported()
     return candidates[0]
+
+
+def _routing_preferences(value: Any) -> dict[str, Any]:
+    """The request's ``provider`` object; form bodies carry it as a JSON string."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
 
 
 def check_model(ctx: Any) -> None:
