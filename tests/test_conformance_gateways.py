@@ -330,14 +330,13 @@ def test_the_published_reference_contract_given_with_spec():
 
 
 @pytest.mark.skipif(
-    not os.environ.get("AISTATS_FULL_CONFORMANCE"),
-    reason="the full default run (~1.5 min on 2 cores): set AISTATS_FULL_CONFORMANCE=1",
+    bool(os.environ.get("AISTATS_SKIP_FULL_CONFORMANCE")),
+    reason="the full default run (~1.5 min on 2 cores) was skipped on request",
 )
 def test_full_default_run_against_the_mock_as_a_separate_process():
     with mock_process("--job-seconds", "1") as base_url:
         result = run(Options(base_url=base_url, api_key=KEY))
     assert not result.harness_errors
-    assert result.duration_s < 180
     assert result.exit_code == 0, [(f.check, f.operation, f.title) for f in result.failures]
 
 
