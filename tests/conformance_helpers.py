@@ -6,19 +6,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
 from mockserver.server import create_app
 from mockserver.settings import Settings
+from tests.live_server import serve_app
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST = dict(latency="0", ttft_ms=0, tokens_per_second=0, job_seconds=0.3, job_failure_rate=0.0)
@@ -31,21 +28,8 @@ def mock_app(**settings: Any):
 @contextlib.contextmanager
 def serve(app: Any) -> Iterator[str]:
     """Run ``app`` with uvicorn in a thread; yield its base URL (``.../v1``)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/v1"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve_app(app) as origin:
+        yield origin + "/v1"
 
 
 @contextlib.contextmanager

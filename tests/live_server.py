@@ -25,7 +25,13 @@ START_TIMEOUT_S = 10.0
 
 @contextlib.contextmanager
 def live_server(framework: str = "async", **settings) -> Iterator[str]:
-    app = create_app(Settings(framework=framework, **settings))
+    with serve_app(create_app(Settings(framework=framework, **settings))) as origin:
+        yield origin
+
+
+@contextlib.contextmanager
+def serve_app(app) -> Iterator[str]:
+    """Run any ASGI ``app`` with uvicorn in a thread; yield its origin."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))

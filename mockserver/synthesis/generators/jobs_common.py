@@ -29,3 +29,14 @@ def creation_meta(ctx) -> dict[str, Any]:
     """Timing of the create call itself (the job's render time is not part of it)."""
     millis = ctx.fork("job-meta").randint(180, 900)
     return {"throughput_tps": None, "generation_ms": millis, "latency_ms": millis}
+
+
+def observe_job(ctx, kind: str, price_nanos) -> dict[str, Any]:
+    """The caller's ``kind`` job named by the path, as of now (charged once on completion by
+    ``price_nanos(row)``), or the gateway's 404 ``<kind>_not_found_or_not_owned``."""
+    store, job_id = job_store(ctx), ctx.request.path_params.get(f"{kind}_id", "")
+    job = store.jobs.observe(job_team(ctx), job_id, kind, store.now_ms(), price_nanos)
+    if job is None:
+        raise GatewayFailure(404, "not_found", reason=f"{kind}_not_found_or_not_owned",
+                             extra={"request_id": True, "team_id": job_team(ctx), f"{kind}_id": job_id})
+    return job

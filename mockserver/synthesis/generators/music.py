@@ -15,7 +15,6 @@ from typing import Any
 from mockserver import ids
 from mockserver.enrichment.pricing import price_usage
 from mockserver.enrichment.usage import generic_usage
-from mockserver.errors import GatewayFailure
 from mockserver.jobs.audio import build_wav, track_seconds
 from mockserver.jobs.lifecycle import COMPLETED, FAILED, IN_PROGRESS, QUEUED, decide_outcome
 from mockserver.model import MockReply
@@ -24,6 +23,7 @@ from mockserver.synthesis.generators.jobs_common import (
     creation_meta,
     job_store,
     job_team,
+    observe_job,
     run_ms,
 )
 from mockserver.synthesis.media.store import media_store, public_url
@@ -170,15 +170,5 @@ def generate_music(ctx) -> MockReply:
 
 @generator("getMusicGeneration", "getMusicGenerationAlias")
 def get_music(ctx) -> MockReply:
-    store, music_id = job_store(ctx), ctx.request.path_params.get("music_id", "")
-    job = store.jobs.observe(
-        job_team(ctx), music_id, "music", store.now_ms(), lambda row: music_price(ctx, row)["total_nanos"]
-    )
-    if job is None:
-        raise GatewayFailure(
-            404,
-            "not_found",
-            reason="music_not_found_or_not_owned",
-            extra={"request_id": True, "team_id": job_team(ctx), "music_id": music_id},
-        )
+    job = observe_job(ctx, "music", lambda row: music_price(ctx, row)["total_nanos"])
     return MockReply(body=music_object(ctx, job), headers={"Cache-Control": "no-store"})

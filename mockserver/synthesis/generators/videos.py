@@ -22,6 +22,7 @@ from mockserver.synthesis.generators.jobs_common import (
     creation_meta,
     job_store,
     job_team,
+    observe_job,
     run_ms,
 )
 from mockserver.synthesis.registry import generator
@@ -151,18 +152,7 @@ def create_video(ctx) -> MockReply:
 
 
 def _observed(ctx) -> dict[str, Any]:
-    store, video_id = job_store(ctx), ctx.request.path_params.get("video_id", "")
-    job = store.jobs.observe(
-        job_team(ctx), video_id, "video", store.now_ms(), lambda row: video_price(ctx, row)["total_nanos"]
-    )
-    if job is None:
-        raise GatewayFailure(
-            404,
-            "not_found",
-            reason="video_not_found_or_not_owned",
-            extra={"request_id": True, "team_id": job_team(ctx), "video_id": video_id},
-        )
-    return job
+    return observe_job(ctx, "video", lambda row: video_price(ctx, row)["total_nanos"])
 
 
 @generator("getVideo", "getVideoAlias")
