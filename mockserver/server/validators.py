@@ -43,6 +43,12 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             return await super().wrap_receive(receive, scope=scope)
 
     class JsonBody(BodyGate, JSONRequestBodyValidator):
+        #: Connexion re-encodes a validated JSON body (``json.dumps``, a deep copy of the
+        #: headers) so that defaults filled in by validation reach the app. jsonschema-rs
+        #: fills nothing in and the dispatcher reads the parsed body from the scope, so the
+        #: original bytes are passed on unchanged instead.
+        MUTABLE_VALIDATION = False
+
         async def _parse(self, stream, scope):
             raw = request_data(scope).get("raw_body", b"")
             if not raw.strip():

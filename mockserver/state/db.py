@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS ledger (
     created_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ledger_team ON ledger (team_id, created_ms);
+-- Pruning by age reads these instead of scanning the table (added after the first release).
+CREATE INDEX IF NOT EXISTS ledger_created ON ledger (created_ms);
 CREATE TABLE IF NOT EXISTS api_keys (
     id TEXT PRIMARY KEY,
     kid TEXT NOT NULL UNIQUE,
@@ -80,6 +82,7 @@ CREATE TABLE IF NOT EXISTS generations (
 );
 CREATE INDEX IF NOT EXISTS generations_request ON generations (request_id);
 CREATE INDEX IF NOT EXISTS generations_team ON generations (team_id, created_ms);
+CREATE INDEX IF NOT EXISTS generations_created ON generations (created_ms);
 -- Added after the first release: a state file written before gains it when next opened.
 CREATE TABLE IF NOT EXISTS oauth_clients (
     client_id TEXT PRIMARY KEY,

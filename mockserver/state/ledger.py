@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
+
 from mockserver.state.db import Database
 
 DAY_MS = 86_400_000
@@ -60,7 +62,7 @@ class Ledger:
             conn.execute(
                 "INSERT INTO generations (request_id, team_id, created_ms, cost_nanos, record) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (record["request_id"], team_id, now_ms, cost, json.dumps(record, separators=(",", ":"))),
+                (record["request_id"], team_id, now_ms, cost, record_text(record)),
             )
 
     def generation(self, team_id: str, request_id: str) -> dict[str, Any] | None:
@@ -110,10 +112,34 @@ class Ledger:
         return [json.loads(row["record"]) for row in rows]
 
     def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
+        """Drop rows older than ``older_than_ms``, then all but the newest ``keep_rows``.
+
+        Runs every few dozen writes, so it must not walk the tables: the age cut reads the
+        ``created_ms`` index, and the count cut is skipped when the span of ``seq`` values
+        (an upper bound on the row count) shows there is nothing over the cap.
+        """
         for table in ("generations", "ledger"):
             conn.execute(f"DELETE FROM {table} WHERE created_ms < ?", (older_than_ms,))
+            span = conn.execute(
+                f"SELECT (SELECT MAX(seq) FROM {table}) - (SELECT MIN(seq) FROM {table}) + 1"
+            ).fetchone()[0]
+            if span is None or span <= keep_rows:
+                continue
             conn.execute(
                 f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq DESC "
                 f"LIMIT 1 OFFSET ?)",
                 (keep_rows,),
             )
+
+
+def record_text(record: dict[str, Any]) -> str:
+    """A generation record as stored: compact JSON (orjson; json for what orjson refuses).
+
+    Written on every priced request, read back with ``json.loads``/``json_extract``; orjson
+    keeps non-ASCII text as UTF-8 where ``json.dumps`` escaped it, which reads back the same.
+    """
+    try:
+        return orjson.dumps(record).decode()
+    except TypeError:
+        return json.dumps(record, separators=(",", ":"))
+
