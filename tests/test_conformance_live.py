@@ -142,15 +142,22 @@ def test_unreachable_target_and_bad_spec_are_harness_errors(tmp_path):
     assert KEY not in down.stdout + wrong.stdout + nothing.stdout
 
 
+def _plugin_installed() -> bool:
+    """An installed aistats-mock registers the plugin itself (entry point ``pytest11``)."""
+    from importlib.metadata import entry_points
+
+    return any(entry.value == "conformance.pytest_plugin" for entry in entry_points(group="pytest11"))
+
+
 def _pytest(tmp_path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    load_plugin = [] if _plugin_installed() else ["-p", "conformance.pytest_plugin"]
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "pytest",
-            "-p",
-            "conformance.pytest_plugin",
+            *load_plugin,
             "-q",
             "-p",
             "no:cacheprovider",
