@@ -38,10 +38,11 @@ def envelope_kind(body: Any) -> str:
 
 
 @lru_cache(maxsize=64)
-def expected_envelope(family: str, status: int) -> tuple[str, frozenset[str]]:
-    """The envelope kind and always-present keys the gateway uses for ``status`` on ``family``."""
+def expected_envelope(family: str, status: int, dialect: str | None = None) -> tuple[str, frozenset[str]]:
+    """The envelope kind and always-present keys the gateway uses for ``status`` on ``family``
+    (in an older contract's ``dialect`` when the spec names one)."""
     probe = GatewayFailure(status, "probe_error", "probe", reason="probe" if status == 401 else None)
-    body = render_failure(probe, family, "G-00000000000000000000000000").body
+    body = render_failure(probe, family, "G-00000000000000000000000000", dialect).body
     kind = envelope_kind(body)
     if kind == "gateway":
         required = {"generation_id", "status_code", "error", "description"}
@@ -66,7 +67,8 @@ def error_envelope_matches_family(ctx, response, case):
     body = json_body(response)
     if isinstance(body, dict) and body.get("error") in _OWN_CODES:
         return None
-    kind, required = expected_envelope(operation.family, status)
+    dialect = context_for(case).index.dialect
+    kind, required = expected_envelope(operation.family, status, dialect)
     actual = envelope_kind(body)
     title = f"{status} is not the {operation.family} family's error envelope"
     if actual != kind:
@@ -81,11 +83,18 @@ def error_envelope_matches_family(ctx, response, case):
     if missing:
         raise fail("error_envelope_matches_family", case, title, f"keys {sorted(required)}", f"missing {missing}")
     if kind == "gateway":
-        _check_gateway(case, response, body, title)
+        _check_gateway(case, response, body, title, attribution=_sends_attribution(operation.family, status, dialect))
     return None
 
 
-def _check_gateway(case: Any, response: Any, body: dict[str, Any], title: str) -> None:
+@lru_cache(maxsize=64)
+def _sends_attribution(family: str, status: int, dialect: str | None) -> bool:
+    probe = GatewayFailure(status, "probe_error", "probe")
+    headers = render_failure(probe, family, "G-00000000000000000000000000", dialect).headers
+    return any(name.lower() == "x-gateway-error-attribution" for name in headers)
+
+
+def _check_gateway(case: Any, response: Any, body: dict[str, Any], title: str, *, attribution: bool) -> None:
     check = "error_envelope_matches_family"
     if body.get("status_code") != response.status_code:
         raise fail(
@@ -99,9 +108,9 @@ def _check_gateway(case: Any, response: Any, body: dict[str, Any], title: str) -
         raise fail(check, case, title, "generation_id G-<26-char ULID>", repr(body.get("generation_id")))
     if "error_type" in body and body["error_type"] not in ("user", "system"):
         raise fail(check, case, title, "error_type user|system", repr(body["error_type"]))
-    attribution = header(response, "X-Gateway-Error-Attribution")
-    if attribution not in ("user", "upstream"):
-        raise fail(check, case, title, "header X-Gateway-Error-Attribution: user|upstream", repr(attribution))
+    sent = header(response, "X-Gateway-Error-Attribution")
+    if attribution and sent not in ("user", "upstream"):
+        raise fail(check, case, title, "header X-Gateway-Error-Attribution: user|upstream", repr(sent))
 
 
 def _excerpt(body: Any, response: Any) -> str:

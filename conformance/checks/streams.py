@@ -246,7 +246,7 @@ def sse_usage_in_final_frame(ctx, response, case):
     if stream is None or kind == "other" or _cut_short(response):
         return None
     frames = stream.json_frames()
-    if not frames or _is_error(frames[-1]):
+    if not frames or _is_error(frames[-1]) or not usage_expected(case):
         return None
     event, frame = _final_usage_frame(kind, frames)
     if event is None:
@@ -310,13 +310,13 @@ def sse_stream_terminates(ctx, response, case):
             "the body ends with a blank line",
             repr(tail),
         )
-    problem = _terminal_problem(surface(case), stream)
+    problem = _terminal_problem(surface(case), stream, usage_expected(case))
     if problem:
         raise fail("sse_stream_terminates", case, "Stream does not end on a terminal event", problem[0], problem[1])
     return None
 
 
-def _terminal_problem(kind: str, stream: sse.Stream) -> tuple[str, str] | None:
+def _terminal_problem(kind: str, stream: sse.Stream, with_usage: bool = True) -> tuple[str, str] | None:
     events = [event for event in stream.events if not event.is_done]
     if not events:
         return None
@@ -328,7 +328,7 @@ def _terminal_problem(kind: str, stream: sse.Stream) -> tuple[str, str] | None:
         return (f"last event one of {sorted(MESSAGES_TERMINAL)}", name)
     if kind == "chat":
         frame = _json(last)
-        if not _chat_final(frame):
+        if not _chat_final(frame, with_usage):
             return (
                 "a last frame with usage (chunk or chat.completion snapshot) or an error",
                 str(frame)[:200],
@@ -336,8 +336,22 @@ def _terminal_problem(kind: str, stream: sse.Stream) -> tuple[str, str] | None:
     return None
 
 
-def _chat_final(frame: Any) -> bool:
-    """The gateway's chat streams end on a usage frame (a chunk or a full snapshot) or an error."""
+def _chat_final(frame: Any, with_usage: bool = True) -> bool:
+    """The gateway's chat streams end on a usage frame (a chunk or a full snapshot) or an
+    error; where usage is only sent on request, on the chunk that carries ``finish_reason``."""
     if not isinstance(frame, dict):
         return False
-    return frame.get("object") in ("error", "chat.completion") or isinstance(frame.get("usage"), dict)
+    if frame.get("object") in ("error", "chat.completion") or isinstance(frame.get("usage"), dict):
+        return True
+    choices = frame.get("choices") if not with_usage else None
+    return isinstance(choices, list) and any(isinstance(c, dict) and c.get("finish_reason") for c in choices)
+
+
+def usage_expected(case: Any) -> bool:
+    """Whether the contract promises usage for this request (``x-aistats-usage: on-request``
+    operations only send it when the body asks with ``usage: true``)."""
+    operation = context_for(case).operation(case)
+    if operation is None or operation.extension("usage") != "on-request":
+        return True
+    body = case.body if isinstance(getattr(case, "body", None), dict) else {}
+    return body.get("usage") is True

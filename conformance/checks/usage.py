@@ -75,7 +75,8 @@ def usage_present(ctx, response, case):
     doc = operation.response(response.status_code)
     media = doc.media_types.get("application/json") if doc else None
     schema = _resolve(context.spec, media.schema) if media and media.schema else None
-    if isinstance(schema, dict) and "usage" in schema.get("properties", {}) and not isinstance(body.get("usage"), dict):
+    promised = isinstance(schema, dict) and "usage" in schema.get("required", [])
+    if promised and not isinstance(body.get("usage"), dict):
         raise fail(
             "usage_present",
             case,
