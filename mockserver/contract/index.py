@@ -115,7 +115,8 @@ class ContractIndex:
     def _media_types(self, content: dict[str, Any]) -> dict[str, MediaType]:
         media = {}
         for name, media_type in content.items():
-            examples = {key: resolve_ref(self.spec, ex).get("value") for key, ex in media_type.get("examples", {}).items()}
+            named = media_type.get("examples", {})
+            examples = {key: resolve_ref(self.spec, example).get("value") for key, example in named.items()}
             if "example" in media_type:
                 examples.setdefault("default", media_type["example"])
             media[name] = MediaType(name, media_type.get("schema"), examples)

@@ -107,7 +107,8 @@ def pricing_problems(pricing: Mapping[str, Any]) -> list[str]:
             problems.append(f"line {item.get('dimension')!r} cannot be recomputed: {exc}")
             continue
         if expected["line_nanos"] != item.get("line_nanos"):
-            problems.append(f"line {item['dimension']}: line_nanos {item.get('line_nanos')} != {expected['line_nanos']}")
+            problems.append(
+                f"line {item['dimension']}: line_nanos {item.get('line_nanos')} != {expected['line_nanos']}")
         if expected["line_cost_usd"] != item.get("line_cost_usd"):
             problems.append(f"line {item['dimension']}: line_cost_usd {item.get('line_cost_usd')!r} "
                             f"!= {expected['line_cost_usd']!r}")
