@@ -82,7 +82,7 @@ def _validate_each_spec_once() -> None:
 
 
 def _enlarge_flask_pool(app) -> None:
-    from a2wsgi import WSGIMiddleware
+    from mockserver.server.wsgi_bridge import StreamSafeWSGIMiddleware
 
     inner = app._middleware_app
-    inner.asgi_app = WSGIMiddleware(inner.app.wsgi_app, workers=FLASK_WORKERS)
+    inner.asgi_app = StreamSafeWSGIMiddleware(inner.app.wsgi_app, workers=FLASK_WORKERS)
