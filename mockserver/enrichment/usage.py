@@ -133,11 +133,6 @@ def price_rules(model: Any, plan: str = "standard") -> Mapping[str, Any]:
     return getattr(model, "pricing", None) or {}
 
 
-def priced(quantities: Mapping[str, int | float], rules: Mapping[str, Any]) -> dict[str, Any]:
-    """The gateway pricing object for metered quantities (one line per priced meter)."""
-    return price_usage(quantities, rules)
-
-
 # --------------------------------------------------------------------------- shapes
 
 
@@ -160,7 +155,7 @@ def chat_usage(
         "total_tokens": prompt_tokens + completion_tokens,
         "prompt_tokens_details": prompt_details,
         "completion_tokens_details": {"reasoning_tokens": reasoning_tokens},
-        "pricing": priced(text_meters(prompt_tokens, completion_tokens, cached_tokens), rules),
+        "pricing": price_usage(text_meters(prompt_tokens, completion_tokens, cached_tokens), rules),
     }
 
 
@@ -192,7 +187,7 @@ def generic_usage(
     meters = (
         quantities if quantities is not None else text_meters(input_tokens, output_tokens, cached_tokens or 0)
     )
-    usage["pricing_breakdown"] = priced(meters, rules)
+    usage["pricing_breakdown"] = price_usage(meters, rules)
     return usage
 
 
@@ -225,7 +220,7 @@ def anthropic_usage(
     usage["input_tokens_details"] = {"cached_tokens": 0}
     if reasoning_tokens:
         usage["output_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
-    usage["pricing_breakdown"] = priced(text_meters(input_tokens, output_tokens), rules)
+    usage["pricing_breakdown"] = price_usage(text_meters(input_tokens, output_tokens), rules)
     return usage
 
 

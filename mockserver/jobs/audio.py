@@ -7,12 +7,12 @@ that serving one stays cheap; the track's reported duration is the real one.
 
 from __future__ import annotations
 
-import io
 import math
 import random
 import struct
-import wave
 from functools import lru_cache
+
+from mockserver.synthesis.media.codecs import to_wav
 
 SAMPLE_RATE = 8000
 MAX_SECONDS = 20
@@ -42,10 +42,4 @@ def build_wav(seconds: float = DEFAULT_SECONDS, seed: int = 0) -> bytes:
             envelope = min(1.0, i / 200, (count - i) / 200)
             value = int(9000 * envelope * math.sin(2 * math.pi * freq * i / SAMPLE_RATE))
             pcm += struct.pack("<h", value)
-    out = io.BytesIO()
-    with wave.open(out, "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(SAMPLE_RATE)
-        writer.writeframes(bytes(pcm))
-    return out.getvalue()
+    return to_wav(bytes(pcm), SAMPLE_RATE)

@@ -165,7 +165,7 @@ def _events(gen: Generation, final: dict[str, Any]):
 
     yield event("response.created", {"response": snapshot})
     yield event("response.in_progress", {"response": snapshot})
-    for index, (started, finished) in enumerate(zip(_items(gen, done=False), _items(gen), strict=True)):
+    for index, (started, finished) in enumerate(zip(_items(gen, done=False), final["output"], strict=True)):
         yield event("response.output_item.added", {"output_index": index, "item": started})
         for name, data, tokens in _item_events(gen, index, finished):
             yield event(name, data, tokens)

@@ -9,6 +9,7 @@ offline estimator. Surface encoders (chat, responses, messages) only reshape the
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Callable
@@ -41,7 +42,7 @@ class ToolCall:
     name: str
     arguments: Any
 
-    @property
+    @functools.cached_property
     def arguments_json(self) -> str:
         return json.dumps(self.arguments, separators=(",", ":"), ensure_ascii=False)
 
