@@ -12,7 +12,7 @@ from typing import Any
 import schemathesis
 from schemathesis.engine import events, from_schema
 
-from conformance.checks import ALL_CHECKS, BUILTIN_CHECKS, DISABLED_BUILTINS, GatewayCheckFailure
+from conformance.checks import ALL_CHECKS, DISABLED_BUILTINS, GatewayCheckFailure
 from conformance.options import Options
 from conformance.redact import Redactor
 from conformance.results import FailureRecord, RunResult
@@ -121,7 +121,6 @@ class EngineRun:
         self.progress = progress
         self._stream: Any = None
         self._stop_requested = False
-        self._done = 0
 
     def stop(self) -> None:
         self._stop_requested = True
@@ -165,7 +164,6 @@ class EngineRun:
                     continue
                 tally.failed += 1
                 self.result.add_failure(self._record(node, recorder, case_id, phase))
-        self._done += 1
         mark = "FAIL" if summary.failed else "ok"
         self.progress(f"[{phase:>8}] {recorder.label:<55} {len(recorder.cases):>4} cases  {mark}")
 
@@ -228,4 +226,3 @@ def _curl_only(code_sample: str) -> str:
     return code_sample[start:].strip() if start >= 0 else code_sample.strip()
 
 
-BUILTIN_NAMES = tuple(BUILTIN_CHECKS)

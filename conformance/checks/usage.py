@@ -92,9 +92,11 @@ def _resolve(spec: dict[str, Any], schema: Any) -> Any:
 
     schema = resolve_ref(spec, schema)
     if isinstance(schema, dict) and "allOf" in schema:
-        merged: dict[str, Any] = {"properties": {}}
+        merged: dict[str, Any] = {"properties": {}, "required": []}
         for part in schema["allOf"]:
-            merged["properties"].update(_resolve(spec, part).get("properties", {}))
+            resolved = _resolve(spec, part)
+            merged["properties"].update(resolved.get("properties", {}))
+            merged["required"] += resolved.get("required", [])
         return merged
     return schema
 
