@@ -39,19 +39,3 @@ def mid_stream_error_frame(surface: str, message: str = "stream_error") -> bytes
     if surface == "messages":
         return sse_frame({"type": "error", "error": {"type": "api_error", "message": message}}, event="error")
     raise ValueError(f"no stream error frame for surface {surface!r}")
-
-
-def parse_events(raw: bytes) -> list[dict[str, str]]:
-    """Split an SSE body into ``{event, data}`` dicts (``event`` defaults to ``message``)."""
-    events = []
-    for block in raw.decode("utf-8").split("\n\n"):
-        if not block.strip():
-            continue
-        event, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:"):
-                data.append(line[5:].lstrip(" "))
-        events.append({"event": event, "data": "\n".join(data)})
-    return events

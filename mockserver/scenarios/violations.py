@@ -60,6 +60,8 @@ class Violations:
             self._jobs_seen.clear()
 
     def reshapers(self, ctx: SynthesisContext) -> list[Reshape]:
+        if not self.active:
+            return []
         makers: dict[str, Callable[[SynthesisContext], Reshape]] = {
             "wrong_usage_total": lambda c: _on_json(_bump_usage_total),
             "pricing_mismatch": lambda c: _on_json(_bump_pricing_total),
