@@ -4,6 +4,7 @@ fails against the default ``serve`` on operations whose shapes differ (chat, mod
 from __future__ import annotations
 
 from mockserver.cli import main
+from tests.conformance_helpers import mock_app, serve
 from tests.conftest import KEY
 from tests.live_server import live_server
 
@@ -24,9 +25,8 @@ def _conform(served_contract: str, key: str) -> int:
 def test_conform_2025_12_passes_against_serve_2025_12():
     """Every operation of the older contract, every default check (envelopes, usage on
     request, streams, pricing...), all phases."""
-    with live_server(contract="2025-12", seed=0, ttft_ms=0, tokens_per_second=0, latency="0",
-                     job_seconds=0.3, job_failure_rate=0.0) as origin:
-        assert main(["conform", "--base-url", origin + "/v1", "--contract", "2025-12", "--api-key", OLD_KEY,
+    with serve(mock_app(contract="2025-12", seed=0)) as base_url:
+        assert main(["conform", "--base-url", base_url, "--contract", "2025-12", "--api-key", OLD_KEY,
                      "--quiet"]) == 0
 
 

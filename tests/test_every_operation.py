@@ -16,17 +16,11 @@ _SCHEMAS = {}
 
 def _schema(framework: str):
     if framework not in _SCHEMAS:
-        client = make_client(framework, job_seconds=0) if _accepts_job_seconds() else make_client(framework)
+        client = make_client(framework, job_seconds=0)
         config = schemathesis.Config.from_dict({"generation": {"mode": "positive"}})
         schema = schemathesis.openapi.from_asgi("/v1/openapi.json", client.app, config=config)
         _SCHEMAS[framework] = (schema, ResponseChecker(client.app.runtime.spec))
     return _SCHEMAS[framework]
-
-
-def _accepts_job_seconds() -> bool:
-    from mockserver.settings import Settings
-
-    return "job_seconds" in Settings.__dataclass_fields__
 
 
 def _check(framework: str, case) -> None:

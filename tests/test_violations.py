@@ -33,7 +33,7 @@ def violating(*names: str, **settings) -> TestClient:
 
 @pytest.fixture(scope="module")
 def shared():
-    """One server whose reply-level violations each test switches (building one costs ~2 s)."""
+    """One server whose reply-level violations each test switches (one app instead of one per violation)."""
     with violating() as client:
         yield client
 
