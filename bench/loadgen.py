@@ -29,8 +29,11 @@ class Target:
 
     def raw(self) -> bytes:
         parts = urlsplit(self.url)
-        lines = [f"{self.method} {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1",
-                 f"Host: {parts.netloc}", "Connection: keep-alive"]
+        lines = [
+            f"{self.method} {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1",
+            f"Host: {parts.netloc}",
+            "Connection: keep-alive",
+        ]
         lines += [f"{name}: {value}" for name, value in self.headers.items()]
         if self.body or self.method in ("POST", "PUT", "PATCH"):
             lines.append(f"Content-Length: {len(self.body)}")
@@ -61,12 +64,14 @@ class Result:
     def combine(cls, parts: list[Result]) -> Result:
         """Rounds of one cell as one figure: summed counts, request-weighted percentiles."""
         total = sum(p.requests for p in parts) or 1
-        return cls(requests=sum(p.requests for p in parts), seconds=sum(p.seconds for p in parts),
-                   p50_ms=sum(p.p50_ms * p.requests for p in parts) / total,
-                   p99_ms=sum(p.p99_ms * p.requests for p in parts) / total,
-                   failures=sum(p.failures for p in parts),
-                   server_cpu=None if any(p.server_cpu is None for p in parts)
-                   else sum(p.server_cpu for p in parts))
+        return cls(
+            requests=sum(p.requests for p in parts),
+            seconds=sum(p.seconds for p in parts),
+            p50_ms=sum(p.p50_ms * p.requests for p in parts) / total,
+            p99_ms=sum(p.p99_ms * p.requests for p in parts) / total,
+            failures=sum(p.failures for p in parts),
+            server_cpu=None if any(p.server_cpu is None for p in parts) else sum(p.server_cpu for p in parts),
+        )
 
 
 def available_clients() -> list[str]:
@@ -96,8 +101,18 @@ def run_wrk(target: Target, concurrency: int, duration: float) -> Result:
         headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in target.headers.items())
         script = Path(folder) / "request.lua"
         script.write_text(_WRK_SCRIPT.format(method=target.method, body=body_file, headers=headers))
-        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{seconds}s", "--timeout", "10s", "--latency",
-                   "-s", str(script), target.url]
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{concurrency}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            "-s",
+            str(script),
+            target.url,
+        ]
         out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True).stdout
     return parse_wrk(out, seconds)
 
@@ -109,9 +124,13 @@ def parse_wrk(out: str, seconds: float) -> Result:
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failures = int(non_2xx.group(1)) if non_2xx else 0
     failures += sum(int(n) for n in errors.groups()) if errors else 0
-    return Result(requests=requests, seconds=elapsed, failures=failures,
-                  p50_ms=_wrk_time(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)) * 1000,
-                  p99_ms=_wrk_time(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1)) * 1000)
+    return Result(
+        requests=requests,
+        seconds=elapsed,
+        failures=failures,
+        p50_ms=_wrk_time(re.search(r"\s50%\s+([\d.]+\w+)", out).group(1)) * 1000,
+        p99_ms=_wrk_time(re.search(r"\s99%\s+([\d.]+\w+)", out).group(1)) * 1000,
+    )
 
 
 def _wrk_time(text: str) -> float:
@@ -207,7 +226,8 @@ async def _load(target: Target, concurrency: int, duration: float) -> Result:
         while time.perf_counter() < deadline:
             try:
                 _, conn = await loop.create_connection(
-                    lambda: _Connection(request, deadline, latencies, failures), parts.hostname, parts.port)
+                    lambda: _Connection(request, deadline, latencies, failures), parts.hostname, parts.port
+                )
             except OSError:
                 failures[0] += 1
                 await asyncio.sleep(0.01)
@@ -231,8 +251,9 @@ def _summarise(latencies: list[float], elapsed: float, failures: int) -> Result:
             return 0.0
         return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
 
-    return Result(requests=len(ordered), seconds=elapsed, p50_ms=percentile(0.50), p99_ms=percentile(0.99),
-                  failures=failures)
+    return Result(
+        requests=len(ordered), seconds=elapsed, p50_ms=percentile(0.50), p99_ms=percentile(0.99), failures=failures
+    )
 
 
 def run_python(target: Target, concurrency: int, duration: float) -> Result:

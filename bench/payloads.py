@@ -34,55 +34,119 @@ SYSTEM_PROMPT = (
 
 
 def _tool(name: str, description: str, properties: dict, required: list[str]) -> dict:
-    return {"type": "function", "function": {
-        "name": name, "description": description, "strict": True,
-        "parameters": {"type": "object", "properties": properties, "required": required,
-                       "additionalProperties": False}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": description,
+            "strict": True,
+            "parameters": {
+                "type": "object",
+                "properties": properties,
+                "required": required,
+                "additionalProperties": False,
+            },
+        },
+    }
 
 
 TOOLS = [
-    _tool("lookup_order", "Fetch an order by its number: status, items, delivery dates, amounts paid.", {
-        "order_number": {"type": "string", "pattern": "^NW-[0-9]{8}$",
-                         "description": "The order number from the confirmation e-mail, e.g. NW-20260227."},
-        "include_tracking": {"type": "boolean", "description": "Also return the carrier's tracking events."},
-    }, ["order_number", "include_tracking"]),
-    _tool("issue_refund", "Refund some lines of an order to the original payment method (GBP 250 at most).", {
-        "order_number": {"type": "string", "pattern": "^NW-[0-9]{8}$"},
-        "lines": {"type": "array", "minItems": 1, "items": {"type": "object", "properties": {
-            "sku": {"type": "string", "description": "Stock-keeping unit of the returned item."},
-            "quantity": {"type": "integer", "minimum": 1},
-            "reason": {"type": "string", "enum": ["unwanted", "wrong_size", "faulty", "not_as_described",
-                                                  "arrived_late", "other"]},
-        }, "required": ["sku", "quantity", "reason"], "additionalProperties": False}},
-        "return_label": {"type": "boolean", "description": "E-mail a prepaid return label to the customer."},
-        "note": {"type": "string", "maxLength": 500, "description": "Internal note stored with the refund."},
-    }, ["order_number", "lines", "return_label", "note"]),
-    _tool("search_help_centre", "Full-text search of the public help-centre articles; gives the top five.", {
-        "query": {"type": "string", "minLength": 3},
-        "locale": {"type": "string",
-                   "enum": ["en-GB", "en-IE", "fr-FR", "de-DE", "es-ES", "it-IT", "nl-NL"]},
-        "category": {"type": "string",
-                     "enum": ["sizing", "care", "warranty", "delivery", "returns", "stores"]},
-    }, ["query", "locale", "category"]),
-    _tool("escalate_to_agent", "Hand the conversation to a human agent with a summary of the case.", {
-        "summary": {"type": "string", "maxLength": 1000},
-        "priority": {"type": "string", "enum": ["low", "normal", "high"]},
-        "order_number": {"type": "string", "pattern": "^NW-[0-9]{8}$"},
-    }, ["summary", "priority", "order_number"]),
+    _tool(
+        "lookup_order",
+        "Fetch an order by its number: status, items, delivery dates, amounts paid.",
+        {
+            "order_number": {
+                "type": "string",
+                "pattern": "^NW-[0-9]{8}$",
+                "description": "The order number from the confirmation e-mail, e.g. NW-20260227.",
+            },
+            "include_tracking": {"type": "boolean", "description": "Also return the carrier's tracking events."},
+        },
+        ["order_number", "include_tracking"],
+    ),
+    _tool(
+        "issue_refund",
+        "Refund some lines of an order to the original payment method (GBP 250 at most).",
+        {
+            "order_number": {"type": "string", "pattern": "^NW-[0-9]{8}$"},
+            "lines": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "sku": {"type": "string", "description": "Stock-keeping unit of the returned item."},
+                        "quantity": {"type": "integer", "minimum": 1},
+                        "reason": {
+                            "type": "string",
+                            "enum": ["unwanted", "wrong_size", "faulty", "not_as_described", "arrived_late", "other"],
+                        },
+                    },
+                    "required": ["sku", "quantity", "reason"],
+                    "additionalProperties": False,
+                },
+            },
+            "return_label": {"type": "boolean", "description": "E-mail a prepaid return label to the customer."},
+            "note": {"type": "string", "maxLength": 500, "description": "Internal note stored with the refund."},
+        },
+        ["order_number", "lines", "return_label", "note"],
+    ),
+    _tool(
+        "search_help_centre",
+        "Full-text search of the public help-centre articles; gives the top five.",
+        {
+            "query": {"type": "string", "minLength": 3},
+            "locale": {"type": "string", "enum": ["en-GB", "en-IE", "fr-FR", "de-DE", "es-ES", "it-IT", "nl-NL"]},
+            "category": {"type": "string", "enum": ["sizing", "care", "warranty", "delivery", "returns", "stores"]},
+        },
+        ["query", "locale", "category"],
+    ),
+    _tool(
+        "escalate_to_agent",
+        "Hand the conversation to a human agent with a summary of the case.",
+        {
+            "summary": {"type": "string", "maxLength": 1000},
+            "priority": {"type": "string", "enum": ["low", "normal", "high"]},
+            "order_number": {"type": "string", "pattern": "^NW-[0-9]{8}$"},
+        },
+        ["summary", "priority", "order_number"],
+    ),
 ]
 
 ORDER_RESULT = {
-    "order_number": "NW-20260227", "status": "delivered", "placed_at": "2026-02-27T18:42:10Z",
-    "delivered_at": "2026-03-03T11:15:00Z", "currency": "GBP", "total_paid": 214.85,
-    "payment_method": "visa ending 4242", "shipping": {"carrier": "DPD", "service": "next-day",
-                                                      "cost": 4.95, "tracking": "15501234567890"},
+    "order_number": "NW-20260227",
+    "status": "delivered",
+    "placed_at": "2026-02-27T18:42:10Z",
+    "delivered_at": "2026-03-03T11:15:00Z",
+    "currency": "GBP",
+    "total_paid": 214.85,
+    "payment_method": "visa ending 4242",
+    "shipping": {"carrier": "DPD", "service": "next-day", "cost": 4.95, "tracking": "15501234567890"},
     "lines": [
-        {"sku": "NW-JKT-ALPINE-M-BLU", "name": "Alpine Shell Jacket, men's M, glacier blue", "quantity": 1,
-         "unit_price": 159.0, "sale": False, "personalised": False},
-        {"sku": "NW-SCK-MERINO-42-GRY", "name": "Merino Hiking Socks, EU 42, slate grey (3-pack)",
-         "quantity": 2, "unit_price": 17.95, "sale": True, "personalised": False},
-        {"sku": "NW-BTL-STEEL-750-ENG", "name": "Steel Bottle 750 ml, engraved 'Sam'", "quantity": 1,
-         "unit_price": 15.0, "sale": False, "personalised": True},
+        {
+            "sku": "NW-JKT-ALPINE-M-BLU",
+            "name": "Alpine Shell Jacket, men's M, glacier blue",
+            "quantity": 1,
+            "unit_price": 159.0,
+            "sale": False,
+            "personalised": False,
+        },
+        {
+            "sku": "NW-SCK-MERINO-42-GRY",
+            "name": "Merino Hiking Socks, EU 42, slate grey (3-pack)",
+            "quantity": 2,
+            "unit_price": 17.95,
+            "sale": True,
+            "personalised": False,
+        },
+        {
+            "sku": "NW-BTL-STEEL-750-ENG",
+            "name": "Steel Bottle 750 ml, engraved 'Sam'",
+            "quantity": 1,
+            "unit_price": 15.0,
+            "sale": False,
+            "personalised": True,
+        },
     ],
     "tracking_events": [
         {"at": "2026-02-28T07:01:00Z", "event": "Parcel collected from the Leeds warehouse"},
@@ -93,36 +157,74 @@ ORDER_RESULT = {
 
 MESSAGES = [
     {"role": "system", "content": SYSTEM_PROMPT},
-    {"role": "user", "content": (
-        "Hi, my order NW-20260227 finally turned up on Tuesday, four days after you promised next-day "
-        "delivery. The jacket is lovely but the left cuff seam is already coming apart after one walk in "
-        "the rain, and the socks are the wrong size: I ordered 44 and got 42. Can you sort this out?")},
-    {"role": "assistant", "tool_calls": [{"id": "call_lk7Qm2VfH1", "type": "function", "function": {
-        "name": "lookup_order", "arguments": json.dumps({"order_number": "NW-20260227",
-                                                         "include_tracking": True})}}]},
+    {
+        "role": "user",
+        "content": (
+            "Hi, my order NW-20260227 finally turned up on Tuesday, four days after you promised next-day "
+            "delivery. The jacket is lovely but the left cuff seam is already coming apart after one walk in "
+            "the rain, and the socks are the wrong size: I ordered 44 and got 42. Can you sort this out?"
+        ),
+    },
+    {
+        "role": "assistant",
+        "tool_calls": [
+            {
+                "id": "call_lk7Qm2VfH1",
+                "type": "function",
+                "function": {
+                    "name": "lookup_order",
+                    "arguments": json.dumps({"order_number": "NW-20260227", "include_tracking": True}),
+                },
+            }
+        ],
+    },
     {"role": "tool", "tool_call_id": "call_lk7Qm2VfH1", "content": json.dumps(ORDER_RESULT)},
-    {"role": "assistant", "content": (
-        "I'm sorry the parcel was late and that the jacket let you down so quickly. I can see order "
-        "NW-20260227 was delayed at our Birmingham hub and delivered on 3 March. Because the jacket's seam "
-        "has failed it counts as faulty, so you can choose a replacement or a full refund of GBP 159.00, "
-        "and return postage is on us. The socks were a sale item and are within the 14-day window, so "
-        "they can be refunded or exchanged for EU 44 if we have them. Which would you prefer for each?")},
-    {"role": "user", "content": [
-        {"type": "text", "text": (
-            "Refund the jacket please, I'd rather try a different model. For the socks, if you have 44 in "
-            "stock swap them, otherwise refund them too. Also, how should I wash the replacement if I buy "
-            "the Summit jacket instead? Here's a photo of the seam.")},
-        {"type": "image_url", "image_url": {"url": "https://cdn.northwind.example/uploads/case-88213/"
-                                                   "seam-left-cuff.jpg", "detail": "low"}},
-    ]},
+    {
+        "role": "assistant",
+        "content": (
+            "I'm sorry the parcel was late and that the jacket let you down so quickly. I can see order "
+            "NW-20260227 was delayed at our Birmingham hub and delivered on 3 March. Because the jacket's seam "
+            "has failed it counts as faulty, so you can choose a replacement or a full refund of GBP 159.00, "
+            "and return postage is on us. The socks were a sale item and are within the 14-day window, so "
+            "they can be refunded or exchanged for EU 44 if we have them. Which would you prefer for each?"
+        ),
+    },
+    {
+        "role": "user",
+        "content": [
+            {
+                "type": "text",
+                "text": (
+                    "Refund the jacket please, I'd rather try a different model. For the socks, if you have 44 in "
+                    "stock swap them, otherwise refund them too. Also, how should I wash the replacement if I buy "
+                    "the Summit jacket instead? Here's a photo of the seam."
+                ),
+            },
+            {
+                "type": "image_url",
+                "image_url": {
+                    "url": "https://cdn.northwind.example/uploads/case-88213/seam-left-cuff.jpg",
+                    "detail": "low",
+                },
+            },
+        ],
+    },
 ]
 
 
 def chat_body() -> dict:
     return {
-        "model": MODEL, "messages": MESSAGES, "tools": TOOLS, "tool_choice": "auto",
-        "parallel_tool_calls": True, "temperature": 0.3, "top_p": 0.9, "max_completion_tokens": 600,
-        "reasoning": {"effort": "low"}, "user": "customer-88213", "stream": False,
+        "model": MODEL,
+        "messages": MESSAGES,
+        "tools": TOOLS,
+        "tool_choice": "auto",
+        "parallel_tool_calls": True,
+        "temperature": 0.3,
+        "top_p": 0.9,
+        "max_completion_tokens": 600,
+        "reasoning": {"effort": "low"},
+        "user": "customer-88213",
+        "stream": False,
     }
 
 

@@ -56,21 +56,31 @@ CASES = [
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=float, default=6.0,
-                        help="seconds measured per cell and server, split over the rounds (default: 6)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=6.0,
+        help="seconds measured per cell and server, split over the rounds (default: 6)",
+    )
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per cell (default: 3)")
-    parser.add_argument("--concurrency", type=_int_list, default=[16, 64],
-                        help="comma-separated connection counts (default: 16,64)")
+    parser.add_argument(
+        "--concurrency", type=_int_list, default=[16, 64], help="comma-separated connection counts (default: 16,64)"
+    )
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds per server and request")
     parser.add_argument("--skip-prism", action="store_true", help="measure our server only")
-    parser.add_argument("--quick", action="store_true",
-                        help="short run: 2 s per cell, 1 round, 0.5 s warm-up")
-    parser.add_argument("--client", choices=("auto", "wrk", "python"), default="auto",
-                        help="load generator: wrk if installed (auto), or the asyncio one (default: auto)")
+    parser.add_argument("--quick", action="store_true", help="short run: 2 s per cell, 1 round, 0.5 s warm-up")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator: wrk if installed (auto), or the asyncio one (default: auto)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--check", action="store_true",
-                        help=f"exit 1 unless the chat POST reaches {TARGET_RATIO}x Prism's req/s "
-                             "with a lower p99")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit 1 unless the chat POST reaches {TARGET_RATIO}x Prism's req/s with a lower p99",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.duration, args.rounds, args.warmup = 2.0, 1, 0.5
@@ -91,14 +101,14 @@ def _int_list(text: str) -> list[int]:
 def preflight(server: ServerProcess, case: Case) -> int:
     """One request before measuring: it must be a 200 with a JSON body (else the bench is void)."""
     target = case.target(server)
-    request = urllib.request.Request(target.url, data=target.body or None, headers=target.headers,
-                                     method=target.method)
+    request = urllib.request.Request(target.url, data=target.body or None, headers=target.headers, method=target.method)
     try:
         with urllib.request.urlopen(request, timeout=30) as answer:
             payload = answer.read()
     except urllib.error.HTTPError as error:
-        raise ServerUnavailable(f"{server.name} answered {case.label} with {error.code}: "
-                                f"{error.read()[:300]!r}") from None
+        raise ServerUnavailable(
+            f"{server.name} answered {case.label} with {error.code}: {error.read()[:300]!r}"
+        ) from None
     json.loads(payload)
     return len(payload)
 
@@ -112,8 +122,9 @@ def measure(servers: dict[str, ServerProcess], args, log) -> dict[tuple[str, int
             rounds: dict[str, list[Result]] = {name: [] for name in servers}
             for _ in range(args.rounds):
                 for name, server in servers.items():
-                    rounds[name].append(_measured(server, args.client, case.target(server), concurrency,
-                                                  args.duration / args.rounds))
+                    rounds[name].append(
+                        _measured(server, args.client, case.target(server), concurrency, args.duration / args.rounds)
+                    )
             for name, parts in rounds.items():
                 cell = results[(case.label, concurrency, name)] = Result.combine(parts)
                 log(f"  {case.label} c={concurrency} {name}: {cell.rps:,.0f}/s")
@@ -131,8 +142,10 @@ def _measured(server: ServerProcess, client: str, target: Target, concurrency: i
 
 
 def table(results: dict[tuple[str, int, str], Result], names: list[str], concurrencies: list[int]) -> str:
-    rows = [f"{'request':<27} {'conc':>4}  {'server':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
-            f"{'cpu ms/req':>10} {'fail':>6}"]
+    rows = [
+        f"{'request':<27} {'conc':>4}  {'server':<13} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
+        f"{'cpu ms/req':>10} {'fail':>6}"
+    ]
     rows.append("-" * len(rows[0]))
     for case in CASES:
         for concurrency in concurrencies:
@@ -140,14 +153,18 @@ def table(results: dict[tuple[str, int, str], Result], names: list[str], concurr
             for name in names:
                 r = results[(case.label, concurrency, name)]
                 cpu = "n/a" if r.cpu_ms_per_request is None else f"{r.cpu_ms_per_request:.2f}"
-                rows.append(f"{label:<27} {concurrency:>4}  {name:<13} {r.rps:>9,.0f} {r.p50_ms:>8.2f} "
-                            f"{r.p99_ms:>8.2f} {cpu:>10} {r.failures:>6}")
+                rows.append(
+                    f"{label:<27} {concurrency:>4}  {name:<13} {r.rps:>9,.0f} {r.p50_ms:>8.2f} "
+                    f"{r.p99_ms:>8.2f} {cpu:>10} {r.failures:>6}"
+                )
                 label = ""
             if PRISM in names:
                 ours, prism = (results[(case.label, concurrency, server)] for server in (OURS, PRISM))
-                rows.append(f"{'':<27} {concurrency:>4}  {'ours/prism':<13} {_ratio(ours.rps, prism.rps):>9} "
-                            f"{_ratio(ours.p50_ms, prism.p50_ms):>8} {_ratio(ours.p99_ms, prism.p99_ms):>8} "
-                            f"{_ratio(ours.cpu_ms_per_request, prism.cpu_ms_per_request):>10}")
+                rows.append(
+                    f"{'':<27} {concurrency:>4}  {'ours/prism':<13} {_ratio(ours.rps, prism.rps):>9} "
+                    f"{_ratio(ours.p50_ms, prism.p50_ms):>8} {_ratio(ours.p99_ms, prism.p99_ms):>8} "
+                    f"{_ratio(ours.cpu_ms_per_request, prism.cpu_ms_per_request):>10}"
+                )
     return "\n".join(rows)
 
 
@@ -162,19 +179,23 @@ def verdict(results: dict[tuple[str, int, str], Result], concurrencies: list[int
         ratio = ours.rps / prism.rps if prism.rps else float("inf")
         ok = ratio >= TARGET_RATIO and ours.p99_ms < prism.p99_ms and ours.failures == 0
         met &= ok
-        lines.append(f"chat POST c={concurrency}: {ratio:.2f}x Prism's req/s (target {TARGET_RATIO}x), p99 "
-                     f"{ours.p99_ms:.1f} vs {prism.p99_ms:.1f} ms -> {'met' if ok else 'NOT met'}")
+        lines.append(
+            f"chat POST c={concurrency}: {ratio:.2f}x Prism's req/s (target {TARGET_RATIO}x), p99 "
+            f"{ours.p99_ms:.1f} vs {prism.p99_ms:.1f} ms -> {'met' if ok else 'NOT met'}"
+        )
     return met, "\n".join(lines)
 
 
 def header(args, sizes: dict[str, int]) -> str:
     body = chat_body()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return (f"aistats-mock bench, {now}, {platform.machine()} x{os.cpu_count()} CPUs, Python "
-            f"{platform.python_version()}, client {args.client}, {args.duration:g} s per cell and server in "
-            f"{args.rounds} round(s)\nchat body: {len(CASES[0].body):,} bytes ({MODEL}, "
-            f"{len(body['messages'])} messages, {len(body['tools'])} tools, non-stream); answers: "
-            + ", ".join(f"{name} {size:,} B" for name, size in sizes.items()))
+    return (
+        f"aistats-mock bench, {now}, {platform.machine()} x{os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, client {args.client}, {args.duration:g} s per cell and server in "
+        f"{args.rounds} round(s)\nchat body: {len(CASES[0].body):,} bytes ({MODEL}, "
+        f"{len(body['messages'])} messages, {len(body['tools'])} tools, non-stream); answers: "
+        + ", ".join(f"{name} {size:,} B" for name, size in sizes.items())
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,9 +230,22 @@ def main(argv: list[str] | None = None) -> int:
         met, summary = verdict(results, args.concurrency)
         print(summary)
     if args.json:
-        args.json.write_text(json.dumps([{"request": k[0], "concurrency": k[1], "server": k[2], "rps": r.rps,
-                                          "cpu_ms_per_request": r.cpu_ms_per_request, **asdict(r)}
-                                         for k, r in results.items()], indent=2))
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "request": k[0],
+                        "concurrency": k[1],
+                        "server": k[2],
+                        "rps": r.rps,
+                        "cpu_ms_per_request": r.cpu_ms_per_request,
+                        **asdict(r),
+                    }
+                    for k, r in results.items()
+                ],
+                indent=2,
+            )
+        )
     return 1 if args.check and not met else 0
 
 

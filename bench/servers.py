@@ -36,8 +36,15 @@ class ServerProcess:
 
     def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None):
         self.name = name
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                        cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.origin = ""
         self.prefix = ""
@@ -105,8 +112,19 @@ class ServerProcess:
 
 
 def start_ours(seed: int = 0, extra_args: list[str] | None = None) -> ServerProcess:
-    command = [sys.executable, "-m", "mockserver", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--seed", str(seed), *(extra_args or [])]
+    command = [
+        sys.executable,
+        "-m",
+        "mockserver",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--seed",
+        str(seed),
+        *(extra_args or []),
+    ]
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     server = ServerProcess("aistats-mock", command, env)
     match = server.wait_for_line(r"Base URL: (http://[^/\s]+)(/\S*)", timeout=60)
@@ -125,8 +143,12 @@ def prism_executable(install: bool = True, log=print) -> Path:
         raise ServerUnavailable("npm/node not found: install Node.js 18+ to compare with Stoplight Prism")
     log(f"installing {PRISM_PACKAGE} into {PRISM_HOME} (once) ...")
     PRISM_HOME.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix",
-                           str(PRISM_HOME), PRISM_PACKAGE], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", str(PRISM_HOME), PRISM_PACKAGE],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if done.returncode != 0 or not binary.exists():
         raise ServerUnavailable(f"npm install {PRISM_PACKAGE} failed: {done.stderr.strip()[-400:]}")
     return binary

@@ -224,5 +224,3 @@ def _curl_only(code_sample: str) -> str:
     """Schemathesis code samples start with prose; keep the curl command."""
     start = code_sample.find("curl ")
     return code_sample[start:].strip() if start >= 0 else code_sample.strip()
-
-

@@ -25,7 +25,7 @@ def read_bearer(authorization: str | None) -> str:
     """The token of an ``Authorization: Bearer`` header (prefix is case-sensitive)."""
     if not authorization or not authorization.startswith("Bearer "):
         raise unauthorised("missing_or_invalid_authorization_header")
-    token = authorization[len("Bearer "):].strip()
+    token = authorization[len("Bearer ") :].strip()
     if not token:
         raise unauthorised("missing_or_invalid_authorization_header")
     return token

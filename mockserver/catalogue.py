@@ -75,8 +75,11 @@ def load_catalogue() -> Catalogue:
     models_doc = yaml.load((root / "models.yaml").read_text(encoding="utf-8"), Loader=_Loader)
     providers_doc = yaml.load((root / "providers.yaml").read_text(encoding="utf-8"), Loader=_Loader)
     organisations_path = root / "organisations.yaml"
-    organisations_doc = (yaml.load(organisations_path.read_text(encoding="utf-8"), Loader=_Loader)
-                         if organisations_path.exists() else {"organisations": []})
+    organisations_doc = (
+        yaml.load(organisations_path.read_text(encoding="utf-8"), Loader=_Loader)
+        if organisations_path.exists()
+        else {"organisations": []}
+    )
     return Catalogue(
         models={entry["model_id"]: _model(entry) for entry in models_doc["models"]},
         providers={entry["api_provider_id"]: entry for entry in providers_doc["providers"]},

@@ -18,13 +18,16 @@ from mockserver.state.options import add_state_arguments, state_settings
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aistats-mock",
-        description="Contract-first mock server and conformance suite for the AI Stats Gateway API.")
+        description="Contract-first mock server and conformance suite for the AI Stats Gateway API.",
+    )
     parser.add_argument("--version", action="version", version=f"aistats-mock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve = commands.add_parser(
-        "serve", help="serve the mock gateway",
+        "serve",
+        help="serve the mock gateway",
         description="Serve a mock of the AI Stats Gateway on http://HOST:PORT/v1 (spec at /v1/openapi.json, "
-                    "Swagger UI at /v1/ui). Stop with Ctrl-C.")
+        "Swagger UI at /v1/ui). Stop with Ctrl-C.",
+    )
     add_serve_arguments(serve)
     serve.set_defaults(run=run_serve)
     for register in _extra_commands():
@@ -35,38 +38,75 @@ def build_parser() -> argparse.ArgumentParser:
 def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
     serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: %(default)s)")
-    serve.add_argument("--seed", type=int, default=0,
-                       help="seed for generated data: same seed + same request = same bytes (default: %(default)s)")
-    serve.add_argument("--contract", choices=CONTRACTS, default=DEFAULT_CONTRACT,
-                       help="which gateway surface to serve (default: %(default)s)")
+    serve.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="seed for generated data: same seed + same request = same bytes (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--contract",
+        choices=CONTRACTS,
+        default=DEFAULT_CONTRACT,
+        help="which gateway surface to serve (default: %(default)s)",
+    )
     serve.add_argument("--spec", type=Path, help="serve this OpenAPI file instead of the packaged contract")
-    serve.add_argument("--framework", choices=("async", "flask"), default="async",
-                       help="Connexion AsyncApp (default, faster) or FlaskApp")
-    serve.add_argument("--max-body-mb", type=float, default=25.0,
-                       help="bodies larger than this get 413 (default: %(default)s)")
-    serve.add_argument("--validate-responses", action="store_true",
-                       help="have Connexion check every JSON answer against the spec (slower)")
-    serve.add_argument("--ttft-ms", type=float, default=None,
-                       help="time to first token of every stream in ms, overriding each model's profile "
-                            "(0 = no wait; per request: header X-Mock-TTFT-Ms)")
-    serve.add_argument("--tokens-per-second", type=float, default=None,
-                       help="stream pace in tokens/s, overriding each model's profile "
-                            "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)")
-    serve.add_argument("--control-secret", default=None, metavar="SECRET",
-                       help="the operator secret the x-control-secret routes (provider derank status, key "
-                            "cache invalidation) expect; without it they answer 503 control_secret_missing")
+    serve.add_argument(
+        "--framework",
+        choices=("async", "flask"),
+        default="async",
+        help="Connexion AsyncApp (default, faster) or FlaskApp",
+    )
+    serve.add_argument(
+        "--max-body-mb", type=float, default=25.0, help="bodies larger than this get 413 (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--validate-responses",
+        action="store_true",
+        help="have Connexion check every JSON answer against the spec (slower)",
+    )
+    serve.add_argument(
+        "--ttft-ms",
+        type=float,
+        default=None,
+        help="time to first token of every stream in ms, overriding each model's profile "
+        "(0 = no wait; per request: header X-Mock-TTFT-Ms)",
+    )
+    serve.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=None,
+        help="stream pace in tokens/s, overriding each model's profile "
+        "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)",
+    )
+    serve.add_argument(
+        "--control-secret",
+        default=None,
+        metavar="SECRET",
+        help="the operator secret the x-control-secret routes (provider derank status, key "
+        "cache invalidation) expect; without it they answer 503 control_secret_missing",
+    )
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     add_state_arguments(serve)
     add_scenario_arguments(serve)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(seed=args.seed, contract=args.contract, spec=args.spec, framework=args.framework,
-                    host=args.host, port=args.port, max_body_bytes=int(args.max_body_mb * 1024 * 1024),
-                    validate_responses=args.validate_responses, ttft_ms=args.ttft_ms,
-                    tokens_per_second=args.tokens_per_second, control_secret=args.control_secret,
-                    **state_settings(args),
-                    **scenario_settings(args))
+    return Settings(
+        seed=args.seed,
+        contract=args.contract,
+        spec=args.spec,
+        framework=args.framework,
+        host=args.host,
+        port=args.port,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        validate_responses=args.validate_responses,
+        ttft_ms=args.ttft_ms,
+        tokens_per_second=args.tokens_per_second,
+        control_secret=args.control_secret,
+        **state_settings(args),
+        **scenario_settings(args),
+    )
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -91,8 +131,9 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
         print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
-    config = uvicorn.Config(app, log_level=args.log_level, lifespan="off", access_log=False,
-                            timeout_graceful_shutdown=2)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=2
+    )
     server = uvicorn.Server(config)
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])

@@ -17,8 +17,9 @@ HEADER = "x-control-secret"
 
 
 def needs_control_secret(operation: Any) -> bool:
-    return any(param.get("in") == "header" and param.get("name", "").lower() == HEADER
-               for param in operation.parameters)
+    return any(
+        param.get("in") == "header" and param.get("name", "").lower() == HEADER for param in operation.parameters
+    )
 
 
 def check_control_secret(ctx) -> None:

@@ -47,14 +47,20 @@ class Runtime:
         from mockserver.wiring import install_features
 
         spec = load_contract(settings.spec or settings.contract)
-        runtime = cls(settings=settings, spec=spec, index=ContractIndex(spec), compiler=SchemaCompiler(spec),
-                      catalogue=load_catalogue())
+        runtime = cls(
+            settings=settings,
+            spec=spec,
+            index=ContractIndex(spec),
+            compiler=SchemaCompiler(spec),
+            catalogue=load_catalogue(),
+        )
         install_features(runtime)
         return runtime
 
 
-def request_seed(settings: Settings, method: str, path: str, query: bytes | str, body: bytes,
-                 seed_header: str | None) -> int:
+def request_seed(
+    settings: Settings, method: str, path: str, query: bytes | str, body: bytes, seed_header: str | None
+) -> int:
     """Same server seed (or ``X-Mock-Seed``) and same request → same seed."""
     base: Any = settings.seed
     if seed_header is not None and seed_header.strip().lstrip("-").isdigit():
@@ -74,9 +80,15 @@ class Dispatcher:
 
     def context(self, request: MockRequest) -> SynthesisContext:
         runtime = self.runtime
-        return SynthesisContext(request=request, index=runtime.index, compiler=runtime.compiler,
-                                catalogue=runtime.catalogue, epoch=runtime.settings.epoch,
-                                settings=runtime.settings, state=runtime.state)
+        return SynthesisContext(
+            request=request,
+            index=runtime.index,
+            compiler=runtime.compiler,
+            catalogue=runtime.catalogue,
+            epoch=runtime.settings.epoch,
+            settings=runtime.settings,
+            state=runtime.state,
+        )
 
     def handle(self, request: MockRequest) -> MockReply:
         """Scenario selection → checks → synthesis → enrichment → after-hooks → reshaping."""
@@ -95,8 +107,7 @@ class Dispatcher:
             for after in hooks.get("after_success", []):
                 after(ctx, reply)
         except GatewayFailure as failure:
-            reply = render_failure(failure, request.operation.family, request.generation_id,
-                                   self.runtime.index.dialect)
+            reply = render_failure(failure, request.operation.family, request.generation_id, self.runtime.index.dialect)
             for after in hooks.get("after_failure", []):
                 after(ctx, failure, reply)
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:

@@ -11,8 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: Codes whose name makes the gateway blame the user (GATEWAY-BEHAVIOUR §2).
-_USER_WORDS = ("invalid_json", "validation", "unsupported_model_or_endpoint", "unsupported_modalities",
-               "bad_request", "missing_required")
+_USER_WORDS = (
+    "invalid_json",
+    "validation",
+    "unsupported_model_or_endpoint",
+    "unsupported_modalities",
+    "bad_request",
+    "missing_required",
+)
 _SYSTEM_WORDS = ("gateway", "upstream", "internal", "timeout", "rate_limit", "forbidden", "unauthorized")
 _UPSTREAM_WORDS = ("gateway", "upstream", "internal", "timeout", "routing", "executor")
 
@@ -35,10 +41,18 @@ class ValidationDetail:
 class GatewayFailure(Exception):
     """An error answer: raised anywhere in the pipeline, rendered by the encoder."""
 
-    def __init__(self, status: int, code: str, description: str | None = None, *,
-                 reason: str | None = None, details: list[ValidationDetail] | None = None,
-                 extra: dict[str, Any] | None = None, passthrough: bool = False,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        description: str | None = None,
+        *,
+        reason: str | None = None,
+        details: list[ValidationDetail] | None = None,
+        extra: dict[str, Any] | None = None,
+        passthrough: bool = False,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(f"{status} {code}: {description or reason or code}")
         self.status = status
         self.code = code
@@ -71,8 +85,7 @@ def validation_failure(details: list[ValidationDetail], *, code: str = "validati
 
 
 def invalid_json(message: str) -> GatewayFailure:
-    return GatewayFailure(400, "invalid_json", "invalid_json",
-                          details=[ValidationDetail(message, [], "invalid_json")])
+    return GatewayFailure(400, "invalid_json", "invalid_json", details=[ValidationDetail(message, [], "invalid_json")])
 
 
 def unauthorised(reason: str) -> GatewayFailure:

@@ -20,5 +20,12 @@ def _installers():
     from mockserver.synthesis.media import store as media_store
     from mockserver.synthesis.text import routing as text_routing
 
-    return [text_routing.install, media_store.install, consistency.install, scenario_control.install,
-            admin_api.install, state_hooks.install, control_secret.install]
+    return [
+        text_routing.install,
+        media_store.install,
+        consistency.install,
+        scenario_control.install,
+        admin_api.install,
+        state_hooks.install,
+        control_secret.install,
+    ]

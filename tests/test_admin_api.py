@@ -38,8 +38,13 @@ def admin_checker():
 
 def admin(mock, checker, method, path, **kwargs):
     response = mock.request(method, f"/__mock{path}", **kwargs)
-    exchange = Exchange(method=method, path=path.split("?")[0], status=response.status_code,
-                        headers=dict(response.headers), content=response.content)
+    exchange = Exchange(
+        method=method,
+        path=path.split("?")[0],
+        status=response.status_code,
+        headers=dict(response.headers),
+        content=response.content,
+    )
     assert checker.problems(exchange) == [], response.text[:300]
     return response
 
@@ -61,20 +66,28 @@ def test_journal_records_bodies_faithfully_and_the_scenario_chosen(mock, admin_c
     admin(mock, admin_checker, "DELETE", "/journal")
     raw_json = json.dumps(CHAT, ensure_ascii=False).encode("utf-8")
     binary = bytes(range(256)) + b"\xff\xfe"
-    mock.post("/v1/chat/completions", content=raw_json,
-              headers={**AUTH, "Content-Type": "application/json", "X-Mock-Scenario": "key_limit"})
+    mock.post(
+        "/v1/chat/completions",
+        content=raw_json,
+        headers={**AUTH, "Content-Type": "application/json", "X-Mock-Scenario": "key_limit"},
+    )
     mock.post("/v1/chat/completions", content=binary, headers={**AUTH, "Content-Type": "application/json"})
     mock.get("/v1/providers?limit=2", headers=AUTH)
     entries = admin(mock, admin_checker, "GET", "/journal").json()["entries"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("POST", "/v1/chat/completions", 429), ("POST", "/v1/chat/completions", 400),
-        ("GET", "/v1/providers", 200)]
+        ("POST", "/v1/chat/completions", 429),
+        ("POST", "/v1/chat/completions", 400),
+        ("GET", "/v1/providers", 200),
+    ]
     first, second, third = entries
     assert first["body"]["encoding"] == "utf-8" and decode_body(first["body"]) == raw_json
     assert second["body"]["encoding"] == "base64" and decode_body(second["body"]) == binary
     assert third["body"] == {"encoding": "utf-8", "text": "", "size": 0} and third["query"] == "limit=2"
     assert (first["scenario"], first["operation_id"], first["outcome"]) == (
-        "key_limit", "createChatCompletion", "completed")
+        "key_limit",
+        "createChatCompletion",
+        "completed",
+    )
     assert second["scenario"] is None and first["generation_id"].startswith("G-")
     assert dict(first["headers"])["authorization"] == "Bearer [redacted]"
     assert dict(first["response_headers"])["x-gateway-error-attribution"] == "user"
@@ -101,29 +114,44 @@ def test_rules_can_be_added_listed_and_cleared_at_run_time(mock, admin_checker):
     statuses = [mock.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code for _ in range(3)]
     assert statuses == [200, 402, 200]
     listed = admin(mock, admin_checker, "GET", "/rules").json()["rules"]
-    assert listed == [{"name": "second-fails", "source": "admin", "calls": 3, "path": "/v1/chat/completions",
-                       "status": 402, "nth": [2]}]
+    assert listed == [
+        {
+            "name": "second-fails",
+            "source": "admin",
+            "calls": 3,
+            "path": "/v1/chat/completions",
+            "status": 402,
+            "nth": [2],
+        }
+    ]
     journal = admin(mock, admin_checker, "GET", "/journal?limit=2").json()["entries"]
     assert [(e["scenario"], e["rule"]) for e in journal] == [("status:402", "second-fails"), (None, None)]
     assert admin(mock, admin_checker, "DELETE", "/rules?source=admin").json() == {"cleared": 1}
     assert mock.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    (b"{not json", "invalid_json"),
-    (b"", "invalid_rule"),
-    (json.dumps({"scenario": "no_such"}).encode(), "invalid_rule"),
-    (json.dumps({"rules": [{"path": "/x"}]}).encode(), "invalid_rule"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        (b"{not json", "invalid_json"),
+        (b"", "invalid_rule"),
+        (json.dumps({"scenario": "no_such"}).encode(), "invalid_rule"),
+        (json.dumps({"rules": [{"path": "/x"}]}).encode(), "invalid_rule"),
+    ],
+)
 def test_bad_rules_are_refused(mock, admin_checker, body, code):
-    response = admin(mock, admin_checker, "POST", "/rules", content=body,
-                     headers={"Content-Type": "application/json"})
+    response = admin(mock, admin_checker, "POST", "/rules", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["error"] == code
 
 
 def test_reset_restarts_rule_counts_and_empties_the_journal(mock, admin_checker):
-    admin(mock, admin_checker, "POST", "/rules", json={"name": "first", "path": "/v1/chat/*", "times": 1,
-                                                       "scenario": "all_providers_failed"})
+    admin(
+        mock,
+        admin_checker,
+        "POST",
+        "/rules",
+        json={"name": "first", "path": "/v1/chat/*", "times": 1, "scenario": "all_providers_failed"},
+    )
     assert mock.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 502
     assert mock.post("/v1/chat/completions", json=CHAT, headers=AUTH).status_code == 200
     assert admin(mock, admin_checker, "POST", "/reset").json() == {"reset": True}

@@ -28,19 +28,26 @@ def _modules(folder: str):
 
 
 def test_only_the_server_package_imports_web_frameworks():
-    offenders = {name: sorted(_imports(path) & WEB_FRAMEWORKS) for name, path in _modules("mockserver")
-                 if not name.startswith(WEB_ALLOWED) and _imports(path) & WEB_FRAMEWORKS}
+    offenders = {
+        name: sorted(_imports(path) & WEB_FRAMEWORKS)
+        for name, path in _modules("mockserver")
+        if not name.startswith(WEB_ALLOWED) and _imports(path) & WEB_FRAMEWORKS
+    }
     assert offenders == {}
 
 
 def test_conformance_checks_do_not_import_the_mock_server_host():
-    offenders = [name for name, path in _modules("conformance")
-                 if "mockserver.server" in path.read_text(encoding="utf-8")]
+    offenders = [
+        name for name, path in _modules("conformance") if "mockserver.server" in path.read_text(encoding="utf-8")
+    ]
     assert offenders == []
 
 
 def test_only_the_contract_package_reads_spec_files():
-    offenders = [name for name, path in _modules("mockserver")
-                 if "spec_dir(" in path.read_text(encoding="utf-8")
-                 and not name.startswith(("mockserver/contract/", "mockserver/resources.py"))]
+    offenders = [
+        name
+        for name, path in _modules("mockserver")
+        if "spec_dir(" in path.read_text(encoding="utf-8")
+        and not name.startswith(("mockserver/contract/", "mockserver/resources.py"))
+    ]
     assert offenders == []

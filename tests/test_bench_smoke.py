@@ -13,8 +13,23 @@ from bench.loadgen import parse_wrk
 
 def test_bench_harness_prints_a_table_for_our_server(tmp_path, capsys):
     results_file = tmp_path / "results.json"
-    status = run.main(["--skip-prism", "--client", "python", "--duration", "0.4", "--rounds", "1",
-                       "--warmup", "0.1", "--concurrency", "2", "--json", str(results_file)])
+    status = run.main(
+        [
+            "--skip-prism",
+            "--client",
+            "python",
+            "--duration",
+            "0.4",
+            "--rounds",
+            "1",
+            "--warmup",
+            "0.1",
+            "--concurrency",
+            "2",
+            "--json",
+            str(results_file),
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0
     assert "req/s" in out and "p99 ms" in out

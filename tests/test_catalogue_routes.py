@@ -66,10 +66,7 @@ def test_gateway_models_pages_and_bounds(api):
 def test_privacy_scope(api):
     team = api.get("/v1/gateway/models?privacy_scope=team")
     assert team.status_code == 501
-    assert (
-        team.json()["code"] == "models_privacy_scope_not_implemented"
-        and team.json()["privacy_scope"] == "team"
-    )
+    assert team.json()["code"] == "models_privacy_scope_not_implemented" and team.json()["privacy_scope"] == "team"
     assert api.get("/v1/gateway/models?privacy=team").status_code == 501
     assert api.get("/v1/gateway/models?privacy_scope=shared").status_code == 200
     assert api.get("/v1/gateway/models?privacy_scope=everyone").status_code == 400
@@ -80,9 +77,7 @@ def test_data_models_providers_endpoints(api):
     assert data["include_hidden"] is False and data["models"]
     assert all(m["status"] == "deprecated" for m in data["models"])
     by_org = api.get("/v1/data/models?organisation=suno").json()["models"]
-    assert [m["model_id"] for m in by_org] == ["suno/v4.5plus"] and by_org[0]["organisation"][
-        "name"
-    ] == "Suno"
+    assert [m["model_id"] for m in by_org] == ["suno/v4.5plus"] and by_org[0]["organisation"]["name"] == "Suno"
     providers = api.get("/v1/providers?limit=4")
     assert providers.headers["vary"] == "Authorization"
     assert providers.headers["cache-control"] == "private, max-age=300, stale-while-revalidate=600"
@@ -114,7 +109,5 @@ def test_health_reflects_live_traffic(api):
         )
     busy = api.get("/v1/health", auth=None).json()
     anthropic = next(p for p in busy["providers"] if p["provider"] == "anthropic")
-    assert (
-        anthropic["breaker"] == "open" and anthropic["status"] == "down" and anthropic["routing_score"] == 0
-    )
+    assert anthropic["breaker"] == "open" and anthropic["status"] == "down" and anthropic["routing_score"] == 0
     assert anthropic["success_rate"] == round(1 / 6, 4) and anthropic["p50_ms"] == 900.0

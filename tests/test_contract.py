@@ -20,8 +20,12 @@ INFERENCE_ERRORS = {"400", "401", "402", "413", "415", "429", "500", "502", "503
 def _reference_operations(path) -> set[tuple[str, str]]:
     text = path.read_text()
     document = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    return {(method.upper(), route) for route, item in document["paths"].items()
-            for method in item if method in ("get", "post", "put", "patch", "delete")}
+    return {
+        (method.upper(), route)
+        for route, item in document["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +72,11 @@ def test_every_operation_names_its_family(index):
 
 
 def test_inference_operations_document_the_errors_clients_meet(index):
-    gaps = {op.operation_id: sorted(INFERENCE_ERRORS - set(op.responses))
-            for op in index.operations.values() if op.family == "inference"}
+    gaps = {
+        op.operation_id: sorted(INFERENCE_ERRORS - set(op.responses))
+        for op in index.operations.values()
+        if op.family == "inference"
+    }
     assert {op: missing for op, missing in gaps.items() if missing} == {}
 
 
@@ -79,8 +86,12 @@ def test_authenticated_operations_document_401(index):
 
 
 def test_every_parameter_has_a_type(index, spec):
-    untyped = [(op.operation_id, p["name"]) for op in index.operations.values() for p in op.parameters
-               if "type" not in resolve_ref(spec, p.get("schema", {}))]
+    untyped = [
+        (op.operation_id, p["name"])
+        for op in index.operations.values()
+        for p in op.parameters
+        if "type" not in resolve_ref(spec, p.get("schema", {}))
+    ]
     assert untyped == []
 
 
@@ -93,8 +104,9 @@ def test_every_named_example_validates_against_its_schema(index, spec):
                 if media.schema is None or not media.name.endswith("json"):
                     continue
                 for name, value in media.examples.items():
-                    problems += [f"{op.operation_id} {status} {name}: {d.render()}"
-                                 for d in compiler.errors(media.schema, value)]
+                    problems += [
+                        f"{op.operation_id} {status} {name}: {d.render()}" for d in compiler.errors(media.schema, value)
+                    ]
     assert problems == []
 
 
@@ -109,7 +121,8 @@ def test_fragments_never_redefine_a_component(tmp_path):
     root = tmp_path / "openapi.yaml"
     (tmp_path / "a.yaml").write_text("components:\n  schemas:\n    X: {type: string}\n")
     (tmp_path / "b.yaml").write_text("components:\n  schemas:\n    X: {type: integer}\n")
-    root.write_text("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
-                    "x-aistats-fragments: [a.yaml, b.yaml]\n")
+    root.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\nx-aistats-fragments: [a.yaml, b.yaml]\n"
+    )
     with pytest.raises(ContractError, match="more than one fragment"):
         bundle(root)

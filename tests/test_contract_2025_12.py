@@ -47,8 +47,15 @@ def checker(client):
 
 
 def _exchange(method: str, path: str, response, query=None) -> Exchange:
-    return Exchange(method=method, path=path, status=response.status_code, headers=dict(response.headers),
-                    content=response.content, query=query or {}, request_headers=dict(OLD_AUTH))
+    return Exchange(
+        method=method,
+        path=path,
+        status=response.status_code,
+        headers=dict(response.headers),
+        content=response.content,
+        query=query or {},
+        request_headers=dict(OLD_AUTH),
+    )
 
 
 def _conforms(checker, method: str, path: str, response, query=None) -> None:
@@ -58,6 +65,7 @@ def _conforms(checker, method: str, path: str, response, query=None) -> None:
 
 # --------------------------------------------------------------------------- the spec
 
+
 def test_spec_is_valid_openapi_and_names_its_error_dialect(spec):
     validate(spec)
     assert ContractIndex(spec).dialect == CONTRACT
@@ -65,17 +73,28 @@ def test_spec_is_valid_openapi_and_names_its_error_dialect(spec):
 
 def test_every_operation_of_the_published_2025_12_surface_is_in_our_spec(spec):
     published = json.loads(reference_file("gateway-2025-12.json").read_text())
-    theirs = {(method.upper(), path) for path, item in published["paths"].items()
-              for method in item if method in ("get", "post", "put", "patch", "delete")}
+    theirs = {
+        (method.upper(), path)
+        for path, item in published["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
     ours = {(op.method, op.path) for op in ContractIndex(spec).operations.values()}
     assert sorted(theirs - ours) == []
 
 
 def test_documented_aliases_and_placeholders_are_served(spec):
     ours = {(op.method, op.path) for op in ContractIndex(spec).operations.values()}
-    expected = {("POST", "/moderation"), ("GET", "/generation/{id}"), ("POST", "/audio"),
-                ("GET", "/api-keys"), ("GET", "/credits"), ("GET", "/providers"), ("GET", "/endpoints"),
-                ("POST", "/embeddings")}
+    expected = {
+        ("POST", "/moderation"),
+        ("GET", "/generation/{id}"),
+        ("POST", "/audio"),
+        ("GET", "/api-keys"),
+        ("GET", "/credits"),
+        ("GET", "/providers"),
+        ("GET", "/endpoints"),
+        ("POST", "/embeddings"),
+    }
     assert sorted(expected - ours) == []
 
 
@@ -86,53 +105,67 @@ def test_named_examples_validate_against_their_schemas(spec):
             for media in response.media_types.values():
                 for name, value in media.examples.items():
                     if media.schema is not None and media.name.endswith("json"):
-                        problems += [f"{op.operation_id} {status} {name}: {d.render()}"
-                                     for d in compiler.errors(media.schema, value)]
+                        problems += [
+                            f"{op.operation_id} {status} {name}: {d.render()}"
+                            for d in compiler.errors(media.schema, value)
+                        ]
     assert problems == []
 
 
 def test_every_example_prices_add_up(spec):
-    body = ContractIndex(spec).operations["createChatCompletionDec25"].responses["200"] \
-        .media_types["application/json"].examples["answer"]
+    body = (
+        ContractIndex(spec)
+        .operations["createChatCompletionDec25"]
+        .responses["200"]
+        .media_types["application/json"]
+        .examples["answer"]
+    )
     usage = body["usage"]
     assert pricing_problems(usage["pricing"]) == []
-    assert usage["total_tokens"] == usage["input_text_tokens"] + usage["cached_read_text_tokens"] + \
-        usage["output_text_tokens"]
+    assert (
+        usage["total_tokens"]
+        == usage["input_text_tokens"] + usage["cached_read_text_tokens"] + usage["output_text_tokens"]
+    )
 
 
 # --------------------------------------------------------------------------- every operation
 
 _APP = make_client("async", contract=CONTRACT, job_seconds=0)
-_SCHEMA = schemathesis.openapi.from_asgi("/v1/openapi.json", _APP.app, config=schemathesis.Config.from_dict(
-    {"generation": {"mode": "positive"}}))
+_SCHEMA = schemathesis.openapi.from_asgi(
+    "/v1/openapi.json", _APP.app, config=schemathesis.Config.from_dict({"generation": {"mode": "positive"}})
+)
 _CHECKER = ResponseChecker(_APP.app.runtime.spec)
 
 
 @_SCHEMA.parametrize()
-@settings(max_examples=3, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(max_examples=3, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_answers_conform_to_the_2025_12_spec(case):
     response = case.call(headers={**OLD_AUTH, **UNPACED})
     assert response.status_code < 500 or response.status_code == 501, response.text[:500]
     headers = {name: ", ".join(v) if isinstance(v, list) else v for name, v in response.headers.items()}
-    exchange = Exchange(method=case.method, path=case.formatted_path, status=response.status_code,
-                        headers=headers, content=response.content, query=case.query or {},
-                        request_headers=dict(OLD_AUTH))
+    exchange = Exchange(
+        method=case.method,
+        path=case.formatted_path,
+        status=response.status_code,
+        headers=headers,
+        content=response.content,
+        query=case.query or {},
+        request_headers=dict(OLD_AUTH),
+    )
     problems = _CHECKER.problems(exchange)
     assert problems == [], f"{case.method} {case.formatted_path} -> {response.status_code}: {problems}"
 
 
 # --------------------------------------------------------------------------- keys
 
+
 @pytest.mark.parametrize("framework", ["async", "flask"])
-@pytest.mark.parametrize(("contract", "good", "bad"),
-                         [(CONTRACT, OLD_AUTH, NEW_AUTH), ("2026-03", NEW_AUTH, OLD_AUTH)])
+@pytest.mark.parametrize(("contract", "good", "bad"), [(CONTRACT, OLD_AUTH, NEW_AUTH), ("2026-03", NEW_AUTH, OLD_AUTH)])
 def test_each_contract_takes_its_own_key_prefix_only(framework, contract, good, bad):
     with make_client(framework, contract=contract) as test_client:
         accepted = test_client.post("/v1/chat/completions", json=CHAT, headers={**good, **UNPACED})
         refused = test_client.post("/v1/chat/completions", json=CHAT, headers={**bad, **UNPACED})
-        refused_control = test_client.get("/v1/models" if contract == CONTRACT else "/v1/gateway/models",
-                                          headers=bad)
+        refused_control = test_client.get("/v1/models" if contract == CONTRACT else "/v1/gateway/models", headers=bad)
     assert accepted.status_code == 200, accepted.text
     assert refused.status_code == 401
     assert refused.json()["description"] == "invalid_key_format"
@@ -148,6 +181,7 @@ def test_each_contract_takes_its_own_key_prefix_only(framework, contract, good, 
 
 # --------------------------------------------------------------------------- envelope
 
+
 def test_plain_answer_leads_with_request_id_and_leaves_out_usage_and_meta(client, checker):
     response = client.post("/v1/chat/completions", json=CHAT, headers={**OLD_AUTH, **UNPACED})
     body = response.json()
@@ -159,13 +193,18 @@ def test_plain_answer_leads_with_request_id_and_leaves_out_usage_and_meta(client
 
 def test_usage_and_meta_on_request_add_up(client, checker):
     request = {**CHAT, "usage": True, "meta": True}
-    response = client.post("/v1/chat/completions", json=request,
-                           headers={**OLD_AUTH, **UNPACED, "x-title": "Atlas", "http-referer": "https://atlas.test"})
+    response = client.post(
+        "/v1/chat/completions",
+        json=request,
+        headers={**OLD_AUTH, **UNPACED, "x-title": "Atlas", "http-referer": "https://atlas.test"},
+    )
     body = response.json()
     usage, meta = body["usage"], body["meta"]
     assert pricing_problems(usage["pricing"]) == []
-    assert usage["total_tokens"] == usage["input_text_tokens"] + usage["cached_read_text_tokens"] + \
-        usage["output_text_tokens"]
+    assert (
+        usage["total_tokens"]
+        == usage["input_text_tokens"] + usage["cached_read_text_tokens"] + usage["output_text_tokens"]
+    )
     lines = {line["dimension"]: line["quantity"] for line in usage["pricing"]["lines"]}
     assert lines["input_text_tokens"] == usage["input_text_tokens"]
     assert lines["output_text_tokens"] == usage["output_text_tokens"]
@@ -197,12 +236,15 @@ def test_stream_frames_carry_request_id_and_usage_only_on_request(client, checke
 
 def test_media_answers_follow_the_same_envelope(client, checker):
     moderation = "openai/omni-moderation-latest"
-    cases = [("/moderations", {"model": moderation, "input": ["hello", "I will hurt you"]}),
-             ("/moderation", {"model": moderation, "input": "hello", "usage": True}),
-             ("/images/generations", {"model": "openai/gpt-image-1", "prompt": "A red kite",
-                                      "size": "256x256", "usage": True, "meta": True}),
-             ("/video/generation", {"model": "openai/sora-2", "prompt": "Waves", "duration": 8,
-                                    "ratio": "16:9"})]
+    cases = [
+        ("/moderations", {"model": moderation, "input": ["hello", "I will hurt you"]}),
+        ("/moderation", {"model": moderation, "input": "hello", "usage": True}),
+        (
+            "/images/generations",
+            {"model": "openai/gpt-image-1", "prompt": "A red kite", "size": "256x256", "usage": True, "meta": True},
+        ),
+        ("/video/generation", {"model": "openai/sora-2", "prompt": "Waves", "duration": 8, "ratio": "16:9"}),
+    ]
     for path, request in cases:
         response = client.post(f"/v1{path}", json=request, headers={**OLD_AUTH, **UNPACED})
         assert response.status_code == 200, (path, response.text[:300])
@@ -216,15 +258,18 @@ def test_media_answers_follow_the_same_envelope(client, checker):
 
 
 def test_failures_use_the_four_key_body_everywhere(client):
-    unknown_model = client.post("/v1/chat/completions", json={**CHAT, "model": "nobody/nothing"},
-                                headers={**OLD_AUTH, **UNPACED})
+    unknown_model = client.post(
+        "/v1/chat/completions", json={**CHAT, "model": "nobody/nothing"}, headers={**OLD_AUTH, **UNPACED}
+    )
     invalid = client.post("/v1/chat/completions", json={"model": "openai/gpt-5-nano"}, headers=OLD_AUTH)
-    scenario = client.post("/v1/chat/completions", json=CHAT,
-                           headers={**OLD_AUTH, "X-Mock-Scenario": "key_limit"})
+    scenario = client.post("/v1/chat/completions", json=CHAT, headers={**OLD_AUTH, "X-Mock-Scenario": "key_limit"})
     missing = client.get("/v1/generation?id=G-01KBD3V9ZQ4W8N2M6R5T7Y1XCE", headers=OLD_AUTH)
-    for response, status, code in [(unknown_model, 400, "unsupported_model_or_endpoint"),
-                                   (invalid, 400, "validation_error"), (scenario, 429, "key_limit_exceeded"),
-                                   (missing, 404, "not_found")]:
+    for response, status, code in [
+        (unknown_model, 400, "unsupported_model_or_endpoint"),
+        (invalid, 400, "validation_error"),
+        (scenario, 429, "key_limit_exceeded"),
+        (missing, 404, "not_found"),
+    ]:
         assert response.status_code == status, response.text
         body = response.json()
         assert list(body) == ERROR_KEYS and body["error"] == code and body["status_code"] == status
@@ -232,8 +277,15 @@ def test_failures_use_the_four_key_body_everywhere(client):
 
 
 def test_placeholders_answer_501(client, checker):
-    routes = [("GET", "/credits"), ("GET", "/providers"), ("GET", "/endpoints"), ("GET", "/api-keys"),
-              ("POST", "/api-keys"), ("POST", "/embeddings"), ("POST", "/audio")]
+    routes = [
+        ("GET", "/credits"),
+        ("GET", "/providers"),
+        ("GET", "/endpoints"),
+        ("GET", "/api-keys"),
+        ("POST", "/api-keys"),
+        ("POST", "/embeddings"),
+        ("POST", "/audio"),
+    ]
     for method, path in routes:
         response = client.request(method, f"/v1{path}", headers=OLD_AUTH)
         assert response.status_code == 501, (path, response.text)
@@ -243,10 +295,12 @@ def test_placeholders_answer_501(client, checker):
 
 # --------------------------------------------------------------------------- shared state
 
+
 def test_generation_lookup_and_health_see_the_same_store():
     with make_client("async", contract=CONTRACT) as test_client:
-        served = test_client.post("/v1/chat/completions", json={**CHAT, "usage": True},
-                                  headers={**OLD_AUTH, **UNPACED}).json()
+        served = test_client.post(
+            "/v1/chat/completions", json={**CHAT, "usage": True}, headers={**OLD_AUTH, **UNPACED}
+        ).json()
         by_query = test_client.get(f"/v1/generation?id={served['requestId']}", headers=OLD_AUTH)
         by_path = test_client.get(f"/v1/generation/{served['requestId']}", headers=OLD_AUTH)
         health = test_client.get("/v1/health?provider=openai").json()
@@ -260,6 +314,7 @@ def test_generation_lookup_and_health_see_the_same_store():
 
 
 # --------------------------------------------------------------------------- catalogue
+
 
 def _ids(client, query: str) -> tuple[int, list[str]]:
     body = client.get(f"/v1/models?{query}", headers=OLD_AUTH).json()
@@ -278,6 +333,7 @@ def test_models_filters_combine(client, checker):
     _, everything = _ids(client, "limit=250")
     assert len(no_deprecated) < len(everything)
     response = client.get("/v1/models?input_types=IMAGE&output_types=video&limit=3", headers=OLD_AUTH)
-    _conforms(checker, "GET", "/models", response, {"input_types": ["IMAGE"], "output_types": ["video"],
-                                                     "limit": ["3"]})
+    _conforms(
+        checker, "GET", "/models", response, {"input_types": ["IMAGE"], "output_types": ["video"], "limit": ["3"]}
+    )
     assert all("video.generation" in model["endpoints"] for model in response.json()["models"])

@@ -25,8 +25,11 @@ def sdk(origin):
 
 
 def test_streaming_with_the_openai_sdk(sdk):
-    chunks = list(sdk.chat.completions.create(model=CHAT["model"], messages=CHAT["messages"], stream=True,
-                                              extra_body={"usage": True}))
+    chunks = list(
+        sdk.chat.completions.create(
+            model=CHAT["model"], messages=CHAT["messages"], stream=True, extra_body={"usage": True}
+        )
+    )
     text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
     assert text.strip()
     finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
@@ -46,12 +49,18 @@ def test_plain_completion_with_the_openai_sdk(sdk):
 
 def test_the_new_key_prefix_is_refused_by_the_sdk(origin):
     new_key = OLD_KEY.replace("aistats_v1_k_", "aistats_v1_sk_")
-    with (openai.OpenAI(base_url=origin + "/v1", api_key=new_key, timeout=10, max_retries=0) as client,
-          pytest.raises(openai.AuthenticationError) as caught):
+    with (
+        openai.OpenAI(base_url=origin + "/v1", api_key=new_key, timeout=10, max_retries=0) as client,
+        pytest.raises(openai.AuthenticationError) as caught,
+    ):
         client.chat.completions.create(model=CHAT["model"], messages=CHAT["messages"])
     body = caught.value.response.json()
-    assert body == {"generation_id": body["generation_id"], "status_code": 401, "error": "unauthorised",
-                    "description": "invalid_key_format"}
+    assert body == {
+        "generation_id": body["generation_id"],
+        "status_code": 401,
+        "error": "unauthorised",
+        "description": "invalid_key_format",
+    }
 
 
 def test_health_needs_no_key(origin):

@@ -66,7 +66,11 @@ def test_organisations_come_from_the_fixtures_in_pages(api):
     for entry in body["organisations"]:
         fixture = CATALOGUE.organisations[entry["organisation_id"]]
         assert (entry["name"], entry["country_code"], entry["colour"], entry["description"]) == (
-            fixture["name"], fixture["country_code"], fixture["colour"], fixture["description"])
+            fixture["name"],
+            fixture["country_code"],
+            fixture["colour"],
+            fixture["description"],
+        )
     first = api.get("/v1/organisations?limit=3").json()
     rest = api.get("/v1/organisations?limit=250&offset=3").json()
     assert first["limit"] == 3 and first["offset"] == 0 and len(first["organisations"]) == 3
@@ -110,24 +114,29 @@ def test_price_cards_cover_every_servable_model_with_its_fixture_prices(api):
 
 
 def _calculate(api, usage, model="openai/gpt-5-nano", provider="openai", endpoint="text.generate"):
-    return api.post("/v1/pricing/calculate",
-                    json={"provider": provider, "model": model, "endpoint": endpoint, "usage": usage})
+    return api.post(
+        "/v1/pricing/calculate", json={"provider": provider, "model": model, "endpoint": endpoint, "usage": usage}
+    )
 
 
-@pytest.mark.parametrize("model_id, usage", [
-    ("openai/gpt-5-nano", {"input_text_tokens": 1000, "output_text_tokens": 200}),
-    ("openai/gpt-5", {"input_text_tokens": 123457, "cached_read_text_tokens": 999, "output_text_tokens": 3}),
-    ("openai/whisper-1", {"input_audio_seconds": 95.5}),
-    ("mistral/mistral-ocr-2505", {"pages": 7}),
-])
+@pytest.mark.parametrize(
+    "model_id, usage",
+    [
+        ("openai/gpt-5-nano", {"input_text_tokens": 1000, "output_text_tokens": 200}),
+        ("openai/gpt-5", {"input_text_tokens": 123457, "cached_read_text_tokens": 999, "output_text_tokens": 3}),
+        ("openai/whisper-1", {"input_audio_seconds": 95.5}),
+        ("mistral/mistral-ocr-2505", {"pages": 7}),
+    ],
+)
 def test_calculation_equals_the_pricing_arithmetic_on_the_standard_card(api, model_id, usage):
     model = CATALOGUE.models.get(model_id) or CATALOGUE.get(model_id)
     answer = _calculate(api, usage, model.model_id, model.providers[-1], model.endpoints[0])
     assert answer.status_code == 200, answer.text
     pricing = answer.json()["pricing"]
     expected = price_usage(usage, model.pricing)
-    assert [{k: v for k, v in line.items() if k in expected["lines"][0]} for line in pricing["lines"]] == \
-        expected["lines"]
+    assert [{k: v for k, v in line.items() if k in expected["lines"][0]} for line in pricing["lines"]] == expected[
+        "lines"
+    ]
     total = expected["total_nanos"]
     assert sum(line["line_nanos"] for line in pricing["lines"]) == total
     assert pricing["cost_usd_str"] == f"{Decimal(total) / 10**9:.9f}"
@@ -149,27 +158,49 @@ def test_calculation_ignores_unpriced_meters_and_zero_counts(api):
     assert nothing["lines"] == [] and nothing["cost_cents"] == 0 and nothing["cost_usd_str"] == "0.000000000"
 
 
-@pytest.mark.parametrize("model, provider, endpoint", [
-    ("openai/no-such-model", "openai", "text.generate"),
-    ("gpt-5-nano", "openai", "text.generate"),
-    ("openai/gpt-5-nano", "anthropic", "text.generate"),
-    ("openai/gpt-5-nano", "openai", "image.generate"),
-])
+@pytest.mark.parametrize(
+    "model, provider, endpoint",
+    [
+        ("openai/no-such-model", "openai", "text.generate"),
+        ("gpt-5-nano", "openai", "text.generate"),
+        ("openai/gpt-5-nano", "anthropic", "text.generate"),
+        ("openai/gpt-5-nano", "openai", "image.generate"),
+    ],
+)
 def test_calculation_of_unknown_combinations_is_404(api, model, provider, endpoint):
     answer = _calculate(api, {"input_text_tokens": 5}, model, provider, endpoint)
     assert answer.status_code == 404 and answer.json()["error"] == "pricing_not_found"
     assert answer.json()["ok"] is False and model in answer.json()["message"]
 
 
-@pytest.mark.parametrize("body, error", [
-    ({"provider": " ", "model": "openai/gpt-5-nano", "endpoint": "text.generate", "usage": {}},
-     "missing_required_fields"),
-    ({"provider": "openai", "model": "openai/gpt-5-nano", "endpoint": "text.generate"}, "validation_error"),
-    ({"provider": "openai", "model": "openai/gpt-5-nano", "endpoint": "text.generate",
-      "usage": {"input_text_tokens": -1}}, "validation_error"),
-    ({"provider": "openai", "model": "openai/gpt-5-nano", "endpoint": "text.generate",
-      "usage": {"input_text_tokens": "many"}}, "validation_error"),
-])
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (
+            {"provider": " ", "model": "openai/gpt-5-nano", "endpoint": "text.generate", "usage": {}},
+            "missing_required_fields",
+        ),
+        ({"provider": "openai", "model": "openai/gpt-5-nano", "endpoint": "text.generate"}, "validation_error"),
+        (
+            {
+                "provider": "openai",
+                "model": "openai/gpt-5-nano",
+                "endpoint": "text.generate",
+                "usage": {"input_text_tokens": -1},
+            },
+            "validation_error",
+        ),
+        (
+            {
+                "provider": "openai",
+                "model": "openai/gpt-5-nano",
+                "endpoint": "text.generate",
+                "usage": {"input_text_tokens": "many"},
+            },
+            "validation_error",
+        ),
+    ],
+)
 def test_bad_calculation_requests_are_400(api, body, error):
     answer = api.post("/v1/pricing/calculate", json=body)
     assert answer.status_code == 400 and answer.json()["error"] == error and answer.json()["ok"] is False
@@ -178,10 +209,13 @@ def test_bad_calculation_requests_are_400(api, body, error):
 # ------------------------------------------------------------------ control secret
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/v1/health/providers/openai/derank"),
-    ("POST", "/v1/keys/3f1c2a9e-6b7d-4e21-9a57-0c8d4b2e1f60/invalidate"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/v1/health/providers/openai/derank"),
+        ("POST", "/v1/keys/3f1c2a9e-6b7d-4e21-9a57-0c8d4b2e1f60/invalidate"),
+    ],
+)
 def test_control_secret_semantics(api, no_secret, method, path):
     assert api.call(method, path, auth=None, headers=OPERATOR).status_code == 401, "the key is checked first"
     unset = no_secret.call(method, path, headers=OPERATOR)
@@ -201,14 +235,33 @@ def test_cli_takes_the_control_secret():
 # ------------------------------------------------------------------ derank
 
 
-def _settle(store, index, *, provider="anthropic", model="anthropic/claude-haiku-4-5-2025-10-15",
-            endpoint="chat.completions", success=True, latency=800.0, throughput=50.0):
+def _settle(
+    store,
+    index,
+    *,
+    provider="anthropic",
+    model="anthropic/claude-haiku-4-5-2025-10-15",
+    endpoint="chat.completions",
+    success=True,
+    latency=800.0,
+    throughput=50.0,
+):
     now = store.now_ms()
-    store.ledger.settle({
-        "request_id": f"G-derank-{provider}-{index}", "team_id": "team_mock", "provider": provider,
-        "model_id": model, "endpoint": endpoint, "success": success, "latency_ms": latency,
-        "throughput": throughput, "created_at": iso_ms(now), "cost_nanos": 0,
-    }, now)
+    store.ledger.settle(
+        {
+            "request_id": f"G-derank-{provider}-{index}",
+            "team_id": "team_mock",
+            "provider": provider,
+            "model_id": model,
+            "endpoint": endpoint,
+            "success": success,
+            "latency_ms": latency,
+            "throughput": throughput,
+            "created_at": iso_ms(now),
+            "cost_nanos": 0,
+        },
+        now,
+    )
 
 
 def _derank(api, provider, query=""):
@@ -328,8 +381,9 @@ def test_oauth_client_crud_end_to_end(both):
 
 
 def test_oauth_clients_are_per_team_and_newest_first(api):
-    other, _ = api.store.oauth.create("team_other", {"name": "Not yours", "redirect_uris": ["https://x.dev/cb"]},
-                                      api.store.now_ms())
+    other, _ = api.store.oauth.create(
+        "team_other", {"name": "Not yours", "redirect_uris": ["https://x.dev/cb"]}, api.store.now_ms()
+    )
     assert api.get(f"/v1/oauth-clients/{other['client_id']}").status_code == 404
     ids = []
     for index in range(3):
@@ -339,12 +393,15 @@ def test_oauth_clients_are_per_team_and_newest_first(api):
     assert listed[:3] == ids[::-1] and other["client_id"] not in listed
 
 
-@pytest.mark.parametrize("body", [
-    {**CLIENT, "redirect_uris": ["http://dashboard.example.com/cb"]},
-    {**CLIENT, "redirect_uris": []},
-    {**CLIENT, "name": "  ab  "},
-    {"name": "No redirects"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**CLIENT, "redirect_uris": ["http://dashboard.example.com/cb"]},
+        {**CLIENT, "redirect_uris": []},
+        {**CLIENT, "name": "  ab  "},
+        {"name": "No redirects"},
+    ],
+)
 def test_bad_oauth_clients_get_the_bare_error_shape(api, body):
     refused = api.post("/v1/oauth-clients", json=body)
     assert refused.status_code == 400

@@ -26,22 +26,33 @@ def _schema(framework: str):
 def _check(framework: str, case) -> None:
     _, checker = _schema(framework)
     response = case.call(headers={**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "0"})
-    headers = {name: ", ".join(values) if isinstance(values, list) else values
-               for name, values in response.headers.items()}
-    exchange = Exchange(method=case.method, path=case.formatted_path, status=response.status_code,
-                        headers=headers, content=response.content, query=case.query or {},
-                        request_headers={**AUTH})
+    headers = {
+        name: ", ".join(values) if isinstance(values, list) else values for name, values in response.headers.items()
+    }
+    exchange = Exchange(
+        method=case.method,
+        path=case.formatted_path,
+        status=response.status_code,
+        headers=headers,
+        content=response.content,
+        query=case.query or {},
+        request_headers={**AUTH},
+    )
     # 501: placeholders; 503 control_secret_missing: operator routes on a server without --control-secret.
-    assert response.status_code < 500 or response.status_code == 501 or (
-        response.status_code == 503 and b"control_secret_missing" in response.content), response.text[:500]
+    assert (
+        response.status_code < 500
+        or response.status_code == 501
+        or (response.status_code == 503 and b"control_secret_missing" in response.content)
+    ), response.text[:500]
     problems = checker.problems(exchange)
     assert problems == [], f"{case.method} {case.formatted_path} -> {response.status_code}: {problems}"
 
 
 ASYNC_SCHEMA = _schema("async")[0]
 FLASK_SCHEMA = _schema("flask")[0]
-_SETTINGS = settings(max_examples=4, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(HealthCheck))
+_SETTINGS = settings(
+    max_examples=4, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 @ASYNC_SCHEMA.parametrize()

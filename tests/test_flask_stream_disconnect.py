@@ -11,8 +11,12 @@ import httpx
 from tests.conftest import AUTH
 from tests.live_server import live_server
 
-CHAT = {"model": "openai/gpt-5-nano", "stream": True, "max_tokens": 400,
-        "messages": [{"role": "user", "content": "Tell me a long story about harbours."}]}
+CHAT = {
+    "model": "openai/gpt-5-nano",
+    "stream": True,
+    "max_tokens": 400,
+    "messages": [{"role": "user", "content": "Tell me a long story about harbours."}],
+}
 
 
 def _threads_handing_over_chunks() -> list[str]:
@@ -28,9 +32,11 @@ def _threads_handing_over_chunks() -> list[str]:
 
 
 def test_worker_thread_is_released_when_the_client_leaves_a_stream():
-    with (live_server("flask", ttft_ms=0, tokens_per_second=40) as origin,
-          httpx.Client(timeout=10) as client,
-          client.stream("POST", origin + "/v1/chat/completions", json=CHAT, headers=AUTH) as response):
+    with (
+        live_server("flask", ttft_ms=0, tokens_per_second=40) as origin,
+        httpx.Client(timeout=10) as client,
+        client.stream("POST", origin + "/v1/chat/completions", json=CHAT, headers=AUTH) as response,
+    ):
         assert response.status_code == 200
         next(response.iter_raw())  # the first frame arrived; now walk away
     # The server has stopped too (as on Ctrl-C) while the stream still had ~10 s to run.

@@ -18,16 +18,19 @@ def _envelope(response) -> dict:
     return body
 
 
-@pytest.mark.parametrize("headers, reason", [
-    ({}, "missing_or_invalid_authorization_header"),
-    ({"Authorization": "bearer " + KEY}, "missing_or_invalid_authorization_header"),
-    ({"Authorization": "Bearer "}, "missing_or_invalid_authorization_header"),
-    ({"Authorization": "Bearer sk-openai-style"}, "invalid_key_format"),
-    ({"Authorization": "Bearer aistats_v1_k_legacykid_secret"}, "invalid_key_format"),
-    ({"Authorization": "Bearer aistats_v1_sk__secret"}, "invalid_key_format"),
-    ({"Authorization": "Bearer aistats_v1_sk_kid_"}, "invalid_key_format"),
-    ({"x-api-key": KEY}, "missing_or_invalid_authorization_header"),
-])
+@pytest.mark.parametrize(
+    "headers, reason",
+    [
+        ({}, "missing_or_invalid_authorization_header"),
+        ({"Authorization": "bearer " + KEY}, "missing_or_invalid_authorization_header"),
+        ({"Authorization": "Bearer "}, "missing_or_invalid_authorization_header"),
+        ({"Authorization": "Bearer sk-openai-style"}, "invalid_key_format"),
+        ({"Authorization": "Bearer aistats_v1_k_legacykid_secret"}, "invalid_key_format"),
+        ({"Authorization": "Bearer aistats_v1_sk__secret"}, "invalid_key_format"),
+        ({"Authorization": "Bearer aistats_v1_sk_kid_"}, "invalid_key_format"),
+        ({"x-api-key": KEY}, "missing_or_invalid_authorization_header"),
+    ],
+)
 def test_inference_auth_failures_use_the_gateway_envelope(client, headers, reason):
     response = client.post(CHAT, json=GOOD_CHAT, headers=headers)
     assert response.status_code == 401
@@ -106,8 +109,15 @@ def test_oversized_body_is_413():
     assert _envelope(response)["error"] == "payload_too_large"
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/v1/no/such/route"), ("DELETE", "/v1/chat/completions"),
-                                          ("PUT", "/v1/files"), ("GET", "/v2/chat/completions")])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/v1/no/such/route"),
+        ("DELETE", "/v1/chat/completions"),
+        ("PUT", "/v1/files"),
+        ("GET", "/v2/chat/completions"),
+    ],
+)
 def test_unknown_paths_and_methods_are_plain_404(client, method, path):
     response = client.request(method, path, headers=AUTH)
     assert response.status_code == 404
@@ -147,8 +157,10 @@ def test_same_seed_same_bytes_and_different_seed_different_ids():
 def test_seed_header_overrides_server_seed():
     one, two = make_client(seed=1), make_client(seed=2)
     headers = {**AUTH, "X-Mock-Seed": "42"}
-    assert one.post(CHAT, json=GOOD_CHAT, headers=headers).content == two.post(CHAT, json=GOOD_CHAT,
-                                                                             headers=headers).content
+    assert (
+        one.post(CHAT, json=GOOD_CHAT, headers=headers).content
+        == two.post(CHAT, json=GOOD_CHAT, headers=headers).content
+    )
 
 
 def test_generated_ids_have_the_gateway_format(client):

@@ -28,8 +28,15 @@ def test_token_draws_what_choice_draws_and_leaves_the_same_state(alphabet):
 
 
 def test_record_text_reads_back_as_the_json_dumps_text():
-    record = {"request_id": "G-1", "team_id": "t", "cost_nanos": 12, "model": "openai/gpt-5-nano",
-              "note": "naïve café — ✓", "nested": {"a": [1, 2.5, None, True]}, "big": 2**70}
+    record = {
+        "request_id": "G-1",
+        "team_id": "t",
+        "cost_nanos": 12,
+        "model": "openai/gpt-5-nano",
+        "note": "naïve café — ✓",
+        "nested": {"a": [1, 2.5, None, True]},
+        "big": 2**70,
+    }
     assert json.loads(record_text(record)) == json.loads(json.dumps(record, separators=(",", ":")))
     small = {k: v for k, v in record.items() if k != "big"}
     assert json.loads(record_text(small)) == small

@@ -114,9 +114,7 @@ def test_music_lifecycle_serves_real_audio(api):
     _assert_monotonic(seen)
     assert [s["status"] for s in seen][0] == "queued" and seen[-1]["status"] == "completed"
     in_progress = next(s for s in seen if s["status"] == "in_progress")
-    assert (
-        in_progress["output"] and in_progress["output"][0]["audio_url"] is None and "usage" not in in_progress
-    )
+    assert in_progress["output"] and in_progress["output"][0]["audio_url"] is None and "usage" not in in_progress
     done = seen[-1]
     assert done["usage"] == {"output_audio_count": 2, "output_audio_seconds": 8.0}
     assert api.store.ledger.balance("team_mock") == before - 80_000_000
@@ -129,9 +127,7 @@ def test_music_lifecycle_serves_real_audio(api):
 
 def test_synchronous_music_is_charged_at_creation(api):
     before = api.store.ledger.balance("team_mock")
-    job = api.post(
-        "/v1/music/generate", json={"model": "minimax/music-1.5", "prompt": "a short jingle"}
-    ).json()
+    job = api.post("/v1/music/generate", json={"model": "minimax/music-1.5", "prompt": "a short jingle"}).json()
     assert job["status"] == "completed" and job["audio_url"].endswith(".wav")
     cost = job["usage"]["pricing_breakdown"]["total_nanos"]
     assert cost == 70_000_000 and api.store.ledger.balance("team_mock") == before - cost

@@ -36,7 +36,8 @@ def test_what_json_refuses_is_still_refused(raw):
 
 def test_deeply_nested_body_is_a_400_not_a_crash(async_client):
     raw = b'{"model": "openai/gpt-5-nano", "messages": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-    response = async_client.post("/v1/chat/completions", content=raw,
-                                 headers={**AUTH, "Content-Type": "application/json"})
+    response = async_client.post(
+        "/v1/chat/completions", content=raw, headers={**AUTH, "Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_json"

@@ -79,10 +79,7 @@ def test_key_validation(api):
     assert api.get("/v1/management/keys/not-a-uuid").status_code == 400
     missing = api.get("/v1/management/keys/3f1c2a9e-6b7d-4e21-9a57-0c8d4b2e1f60")
     assert missing.status_code == 404
-    assert (
-        api.patch("/v1/management/keys/3f1c2a9e-6b7d-4e21-9a57-0c8d4b2e1f60", json={"name": "x"}).status_code
-        == 404
-    )
+    assert api.patch("/v1/management/keys/3f1c2a9e-6b7d-4e21-9a57-0c8d4b2e1f60", json={"name": "x"}).status_code == 404
 
 
 def test_credits_run_out_at_the_right_moment():

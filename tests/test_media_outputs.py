@@ -28,8 +28,9 @@ def checker(client):
 
 def call(client, checker, path: str, **kwargs):
     response = client.post("/v1" + path, headers={**AUTH, **kwargs.pop("headers", {})}, **kwargs)
-    exchange = Exchange(method="POST", path=path, status=response.status_code, headers=dict(response.headers),
-                        content=response.content)
+    exchange = Exchange(
+        method="POST", path=path, status=response.status_code, headers=dict(response.headers), content=response.content
+    )
     assert checker.problems(exchange) == [], response.text[:300]
     return response
 
@@ -39,9 +40,9 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     position, idat, size = 8, b"", None
     while position < len(data):
-        length, kind = struct.unpack(">I4s", data[position:position + 8])
-        body = data[position + 8:position + 8 + length]
-        (checksum,) = struct.unpack(">I", data[position + 8 + length:position + 12 + length])
+        length, kind = struct.unpack(">I4s", data[position : position + 8])
+        body = data[position + 8 : position + 8 + length]
+        (checksum,) = struct.unpack(">I", data[position + 8 + length : position + 12 + length])
         assert checksum == zlib.crc32(kind + body)
         if kind == b"IHDR":
             size = struct.unpack(">II", body[:8])
@@ -54,8 +55,12 @@ def png_pixels(data: bytes) -> tuple[int, int, bytes]:
 
 @pytest.mark.parametrize("fmt", ["mp3", "wav", "flac", "opus", "aac"])
 def test_speech_decodes_in_every_format(client, checker, fmt):
-    response = call(client, checker, "/audio/speech",
-                    json={"model": "openai/gpt-4o-mini-tts", "input": SPEECH, "response_format": fmt})
+    response = call(
+        client,
+        checker,
+        "/audio/speech",
+        json={"model": "openai/gpt-4o-mini-tts", "input": SPEECH, "response_format": fmt},
+    )
     assert response.headers["content-type"].startswith({"mp3": "audio/mpeg"}.get(fmt, f"audio/{fmt}"))
     with av.open(io.BytesIO(response.content)) as container:
         stream = container.streams.audio[0]
@@ -74,8 +79,9 @@ def test_speech_pcm_is_raw_24k_and_speed_shortens_it(client, checker):
 
 
 def test_speech_wav_header_and_voices(client, checker):
-    wav_bytes = call(client, checker, "/audio/speech",
-                     json={"model": "openai/tts-1", "input": "Hi there", "response_format": "wav"}).content
+    wav_bytes = call(
+        client, checker, "/audio/speech", json={"model": "openai/tts-1", "input": "Hi there", "response_format": "wav"}
+    ).content
     with wave.open(io.BytesIO(wav_bytes)) as audio:
         assert (audio.getnchannels(), audio.getsampwidth(), audio.getframerate()) == (1, 2, 24000)
         assert audio.getnframes() == round(2 * 0.4 * 24000)
@@ -86,8 +92,9 @@ def test_speech_wav_header_and_voices(client, checker):
 
 
 def _speech_wav(client, checker, text: str) -> bytes:
-    return call(client, checker, "/audio/speech",
-                json={"model": "openai/tts-1", "input": text, "response_format": "wav"}).content
+    return call(
+        client, checker, "/audio/speech", json={"model": "openai/tts-1", "input": text, "response_format": "wav"}
+    ).content
 
 
 def test_transcripts_are_well_formed_and_follow_the_audio(client, checker):
@@ -97,8 +104,9 @@ def test_transcripts_are_well_formed_and_follow_the_audio(client, checker):
     form = {"model": "openai/whisper-1"}
 
     def transcribe(fmt: str, **extra):
-        return call(client, checker, "/audio/transcriptions", files=files,
-                    data={**form, "response_format": fmt, **extra})
+        return call(
+            client, checker, "/audio/transcriptions", files=files, data={**form, "response_format": fmt, **extra}
+        )
 
     verbose = transcribe("verbose_json", **{"timestamp_granularities[]": "word"}).json()
     assert verbose["duration"] == pytest.approx(seconds, abs=0.01)
@@ -129,8 +137,13 @@ def test_transcripts_are_well_formed_and_follow_the_audio(client, checker):
 
 def test_transcription_of_unknown_bytes_and_urlencoded_form(client, checker):
     noise = bytes(range(256)) * 125  # 32 000 bytes of no known container: ~2 s at 128 kbit/s
-    answer = call(client, checker, "/audio/translations", files={"file": ("blob.bin", noise)},
-                  data={"model": "openai/whisper-1", "response_format": "verbose_json"}).json()
+    answer = call(
+        client,
+        checker,
+        "/audio/translations",
+        files={"file": ("blob.bin", noise)},
+        data={"model": "openai/whisper-1", "response_format": "verbose_json"},
+    ).json()
     assert answer["object"] == "translation" and answer["duration"] == pytest.approx(2.0)
     usage = answer["usage"]
     assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
@@ -139,8 +152,9 @@ def test_transcription_of_unknown_bytes_and_urlencoded_form(client, checker):
     assert plain.status_code == 415 and plain.json()["error"] == "unsupported_media_type"
 
 
-@pytest.mark.parametrize(("size", "fmt"), [("256x256", "png"), ("1536x1024", "png"), ("512x512", "jpeg"),
-                                           ("256x256", "webp")])
+@pytest.mark.parametrize(
+    ("size", "fmt"), [("256x256", "png"), ("1536x1024", "png"), ("512x512", "jpeg"), ("256x256", "webp")]
+)
 def test_generated_images_decode_at_the_asked_size(client, checker, size, fmt):
     body = {"model": "openai/gpt-image-1", "prompt": "a quiet harbour", "size": size, "output_format": fmt}
     answer = call(client, checker, "/images/generations", json=body).json()
@@ -165,9 +179,18 @@ def test_transparent_background_has_an_alpha_channel(client, checker):
 
 def test_image_edit_json_and_url_download(client, checker):
     source = base64.b64encode(b"not really an image").decode()
-    answer = call(client, checker, "/images/edits", json={"model": "openai/gpt-image-1", "image": [source],
-                                                         "prompt": "make it blue", "response_format": "url",
-                                                         "n": 2}).json()
+    answer = call(
+        client,
+        checker,
+        "/images/edits",
+        json={
+            "model": "openai/gpt-image-1",
+            "image": [source],
+            "prompt": "make it blue",
+            "response_format": "url",
+            "n": 2,
+        },
+    ).json()
     assert len(answer["data"]) == 2
     assert answer["usage"]["input_tokens_details"]["input_images"] > 0
     for item in answer["data"]:
@@ -193,8 +216,10 @@ def test_embeddings_encodings_and_batches(client, checker):
 
 
 def test_moderation_results_are_consistent(client, checker):
-    parts = [{"type": "text", "text": "Go kill yourself you idiot"},
-             {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}}]
+    parts = [
+        {"type": "text", "text": "Go kill yourself you idiot"},
+        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+    ]
     body = {"model": "openai/omni-moderation-latest", "input": parts, "meta": True}
     answer = call(client, checker, "/moderations", json=body).json()
     (result,) = answer["results"]
@@ -207,8 +232,9 @@ def test_moderation_results_are_consistent(client, checker):
 
 
 def test_ocr_pages_join_to_the_text(client, checker):
-    answer = call(client, checker, "/ocr", json={"model": "mistral/mistral-ocr-2505",
-                                                 "image": "https://example.com/scan.pdf"}).json()
+    answer = call(
+        client, checker, "/ocr", json={"model": "mistral/mistral-ocr-2505", "image": "https://example.com/scan.pdf"}
+    ).json()
     assert len(answer["pages"]) >= 2
     assert answer["text"] == "\n".join(page["text"] for page in answer["pages"])
     for page in answer["pages"]:
@@ -219,14 +245,17 @@ def test_ocr_pages_join_to_the_text(client, checker):
     assert (line["dimension"], line["quantity"]) == ("pages", len(answer["pages"]))
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/embeddings", {"model": "openai/gpt-5", "input": "x"}),
-    ("/moderations", {"model": "no-such/model", "input": "x"}),
-    ("/images/generations", {"model": "openai/text-embedding-3-small", "prompt": "x"}),
-    ("/images/edits", {"model": "openai/dall-e-3", "prompt": "x", "image": "aGk="}),
-    ("/audio/speech", {"model": "openai/whisper-1", "input": "x"}),
-    ("/ocr", {"model": "openai/gpt-image-1", "image": "aGk="}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/embeddings", {"model": "openai/gpt-5", "input": "x"}),
+        ("/moderations", {"model": "no-such/model", "input": "x"}),
+        ("/images/generations", {"model": "openai/text-embedding-3-small", "prompt": "x"}),
+        ("/images/edits", {"model": "openai/dall-e-3", "prompt": "x", "image": "aGk="}),
+        ("/audio/speech", {"model": "openai/whisper-1", "input": "x"}),
+        ("/ocr", {"model": "openai/gpt-image-1", "image": "aGk="}),
+    ],
+)
 def test_unsuitable_models_are_refused(client, checker, path, body):
     refused = call(client, checker, path, json=body)
     assert refused.status_code == 400

@@ -32,14 +32,16 @@ def checker():
 
 def conforms(checker: ResponseChecker, raw, path: str) -> None:
     response = raw.http_response
-    exchange = Exchange(method="POST", path=path, status=response.status_code, headers=dict(response.headers),
-                        content=response.content)
+    exchange = Exchange(
+        method="POST", path=path, status=response.status_code, headers=dict(response.headers), content=response.content
+    )
     assert checker.problems(exchange) == []
 
 
 def test_embeddings_float_and_base64(sdk, checker):
-    raw = sdk.embeddings.with_raw_response.create(model="openai/text-embedding-3-small",
-                                                  input=["a red fox", "a blue whale"])
+    raw = sdk.embeddings.with_raw_response.create(
+        model="openai/text-embedding-3-small", input=["a red fox", "a blue whale"]
+    )
     conforms(checker, raw, "/embeddings")
     parsed = raw.parse()  # the SDK asks for base64 by default and decodes float32 itself
     assert [item.index for item in parsed.data] == [0, 1]
@@ -49,16 +51,18 @@ def test_embeddings_float_and_base64(sdk, checker):
     usage = raw.http_response.json()["usage"]
     assert usage["output_tokens"] == 0
     assert usage["total_tokens"] == usage["input_tokens"] == usage["embedding_tokens"] > 0
-    floats = sdk.embeddings.create(model="openai/text-embedding-3-small", input="a red fox",
-                                   encoding_format="float", dimensions=256)
+    floats = sdk.embeddings.create(
+        model="openai/text-embedding-3-small", input="a red fox", encoding_format="float", dimensions=256
+    )
     short = floats.data[0].embedding
     assert len(short) == 256
     assert math.isclose(math.fsum(x * x for x in short), 1.0, rel_tol=1e-5)
 
 
 def test_moderations(sdk, checker):
-    raw = sdk.moderations.with_raw_response.create(model="openai/omni-moderation-latest",
-                                                   input=["I will kill them all", "What a lovely morning"])
+    raw = sdk.moderations.with_raw_response.create(
+        model="openai/omni-moderation-latest", input=["I will kill them all", "What a lovely morning"]
+    )
     conforms(checker, raw, "/moderations")
     parsed = raw.parse()
     first, second = parsed.results
@@ -68,8 +72,9 @@ def test_moderations(sdk, checker):
 
 
 def test_images_b64_json(sdk, checker):
-    raw = sdk.images.with_raw_response.generate(model="openai/gpt-image-1", prompt="A lighthouse at dawn",
-                                                size="1024x1536", response_format="b64_json", n=2)
+    raw = sdk.images.with_raw_response.generate(
+        model="openai/gpt-image-1", prompt="A lighthouse at dawn", size="1024x1536", response_format="b64_json", n=2
+    )
     conforms(checker, raw, "/images/generations")
     parsed = raw.parse()
     assert len(parsed.data) == 2
@@ -80,8 +85,9 @@ def test_images_b64_json(sdk, checker):
 
 
 def test_images_url_is_served(sdk, checker):
-    raw = sdk.images.with_raw_response.generate(model="openai/dall-e-3", prompt="A watercolour fox",
-                                                size="512x512", response_format="url")
+    raw = sdk.images.with_raw_response.generate(
+        model="openai/dall-e-3", prompt="A watercolour fox", size="512x512", response_format="url"
+    )
     conforms(checker, raw, "/images/generations")
     url = raw.parse().data[0].url
     fetched = httpx.get(url, timeout=10)
@@ -93,8 +99,9 @@ def test_images_url_is_served(sdk, checker):
 
 def test_image_edit_multipart(sdk, checker):
     source = sdk.images.generate(model="openai/gpt-image-1", prompt="a room", size="256x256").data[0].b64_json
-    raw = sdk.images.with_raw_response.edit(model="openai/gpt-image-1", prompt="add a green sofa",
-                                            image=("room.png", base64.b64decode(source), "image/png"))
+    raw = sdk.images.with_raw_response.edit(
+        model="openai/gpt-image-1", prompt="add a green sofa", image=("room.png", base64.b64decode(source), "image/png")
+    )
     conforms(checker, raw, "/images/edits")
     edited = base64.b64decode(raw.parse().data[0].b64_json)
     assert edited[:8] == b"\x89PNG\r\n\x1a\n"
@@ -103,8 +110,9 @@ def test_image_edit_multipart(sdk, checker):
 
 def test_speech_wav_and_mp3_then_transcribe(sdk, checker):
     text = "The quick brown fox jumps over the lazy dog and keeps on running far away."
-    wav_bytes = sdk.audio.speech.create(model="openai/gpt-4o-mini-tts", voice="coral", input=text,
-                                        response_format="wav").read()
+    wav_bytes = sdk.audio.speech.create(
+        model="openai/gpt-4o-mini-tts", voice="coral", input=text, response_format="wav"
+    ).read()
     with wave.open(io.BytesIO(wav_bytes)) as audio:
         seconds = audio.getnframes() / audio.getframerate()
     assert math.isclose(seconds, len(text.split()) * 0.4, rel_tol=0.05)
@@ -118,8 +126,11 @@ def test_speech_wav_and_mp3_then_transcribe(sdk, checker):
     assert math.isclose(decoded / 24000, seconds, abs_tol=0.2)
 
     raw_text = sdk.audio.transcriptions.with_raw_response.create(
-        model="openai/whisper-1", file=("speech.wav", wav_bytes, "audio/wav"), response_format="verbose_json",
-        timestamp_granularities=["word", "segment"])
+        model="openai/whisper-1",
+        file=("speech.wav", wav_bytes, "audio/wav"),
+        response_format="verbose_json",
+        timestamp_granularities=["word", "segment"],
+    )
     conforms(checker, raw_text, "/audio/transcriptions")
     verbose = raw_text.parse()
     assert math.isclose(verbose.duration, seconds, abs_tol=0.01)
@@ -131,12 +142,13 @@ def test_speech_wav_and_mp3_then_transcribe(sdk, checker):
 
 
 def test_translation_and_text_formats(sdk):
-    wav_bytes = sdk.audio.speech.create(model="openai/tts-1", voice="nova", input="Guten Morgen zusammen",
-                                        response_format="wav").read()
+    wav_bytes = sdk.audio.speech.create(
+        model="openai/tts-1", voice="nova", input="Guten Morgen zusammen", response_format="wav"
+    ).read()
     with pytest.deprecated_call():  # this SDK release marks translations deprecated; the call still works
-        translated = sdk.audio.translations.create(model="openai/whisper-1",
-                                                   file=("de.wav", wav_bytes, "audio/wav"))
+        translated = sdk.audio.translations.create(model="openai/whisper-1", file=("de.wav", wav_bytes, "audio/wav"))
     assert translated.text
-    srt = sdk.audio.transcriptions.create(model="openai/whisper-1", file=("de.wav", wav_bytes, "audio/wav"),
-                                          response_format="srt")
+    srt = sdk.audio.transcriptions.create(
+        model="openai/whisper-1", file=("de.wav", wav_bytes, "audio/wav"), response_format="srt"
+    )
     assert srt.startswith("1\n00:00:00,000 --> ")

@@ -23,20 +23,31 @@ def _installed_files() -> set[str]:
 
 def test_wheel_bundles_every_spec_and_fixture_file():
     installed = _installed_files()
-    expected = {f"mockserver/_bundled/{path.relative_to(ROOT).as_posix()}"
-                for folder in ("spec", "fixtures") for path in (ROOT / folder).rglob("*")
-                if path.is_file() and path.suffix in (".yaml", ".yml", ".json")}
+    expected = {
+        f"mockserver/_bundled/{path.relative_to(ROOT).as_posix()}"
+        for folder in ("spec", "fixtures")
+        for path in (ROOT / folder).rglob("*")
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".json")
+    }
     assert expected - installed == set()
 
 
 def test_installed_server_loads_its_bundled_contract(tmp_path):
     _installed_files()
-    script = ("import mockserver.resources as r, mockserver.server as s, mockserver.settings as t\n"
-              "assert '_bundled' in str(r.spec_dir()), r.spec_dir()\n"
-              "app = s.create_app(t.Settings())\n"
-              "print(len(app.runtime.index.operations))\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=120, env={"PATH": "/usr/bin:/bin"})
+    script = (
+        "import mockserver.resources as r, mockserver.server as s, mockserver.settings as t\n"
+        "assert '_bundled' in str(r.spec_dir()), r.spec_dir()\n"
+        "app = s.create_app(t.Settings())\n"
+        "print(len(app.runtime.index.operations))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     if "_bundled" in done.stderr and "AssertionError" in done.stderr:
         pytest.skip("aistats-mock is installed in editable mode")
     assert done.returncode == 0, done.stderr[-2000:]

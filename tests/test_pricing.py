@@ -87,9 +87,7 @@ def test_usage_shapes_add_up():
     rules = {"input_text_tokens": "3", "output_text_tokens": "15"}
     chat = chat_usage(100, 50, rules, reasoning_tokens=10)
     assert chat["total_tokens"] == 150 and chat["pricing"]["total_nanos"] == 300_000 + 750_000
-    generic = generic_usage(
-        7, 0, {"embedding_tokens": "0.02"}, quantities={"embedding_tokens": 7}, embedding_tokens=7
-    )
+    generic = generic_usage(7, 0, {"embedding_tokens": "0.02"}, quantities={"embedding_tokens": 7}, embedding_tokens=7)
     assert generic["total_tokens"] == 7 and generic["pricing_breakdown"]["total_nanos"] == 140
     anthropic = anthropic_usage(21, 48, rules)
     assert anthropic["total_tokens"] == 69 and anthropic["pricing_breakdown"]["total_nanos"] == 783_000
@@ -157,9 +155,7 @@ def test_answers_are_priced_from_the_catalogue(async_client, model_id):
         {"input_text_tokens": usage["prompt_tokens"], "output_text_tokens": usage["completion_tokens"]}, rules
     )
     assert usage["pricing"] == expected and not pricing_problems(usage["pricing"])
-    response = async_client.post(
-        "/v1/responses", headers=UNPACED, json={"model": model_id, "input": "Hi"}
-    ).json()
+    response = async_client.post("/v1/responses", headers=UNPACED, json={"model": model_id, "input": "Hi"}).json()
     usage = response["usage"]
     assert usage["pricing_breakdown"] == price_usage(
         {"input_text_tokens": usage["input_tokens"], "output_text_tokens": usage["output_tokens"]}, rules

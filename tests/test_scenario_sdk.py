@@ -67,8 +67,10 @@ def test_rules_file_fails_twice_then_succeeds_through_sdk_retries(origin, monkey
     assert dict(entries[0]["headers"])["authorization"] == "Bearer [redacted]"
     # After a reset the rule counts from one again: without retries the client sees the 503.
     reset(origin)
-    with openai.OpenAI(api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=10) as client, \
-            pytest.raises(openai.InternalServerError) as failed:
+    with (
+        openai.OpenAI(api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=10) as client,
+        pytest.raises(openai.InternalServerError) as failed,
+    ):
         client.chat.completions.create(**CHAT)
     assert failed.value.status_code == 503
     assert failed.value.response.json()["error"] == "service_unavailable"
@@ -77,8 +79,12 @@ def test_rules_file_fails_twice_then_succeeds_through_sdk_retries(origin, monkey
 def test_responses_stream_interruption_raises_the_sdk_api_error(sdk):
     received = []
     with pytest.raises(openai.APIError) as raised:
-        stream = sdk.responses.create(model="openai/gpt-5-nano", input="Tell me a story.", stream=True,
-                                      extra_headers=scenario("stream_interrupted; after=3"))
+        stream = sdk.responses.create(
+            model="openai/gpt-5-nano",
+            input="Tell me a story.",
+            stream=True,
+            extra_headers=scenario("stream_interrupted; after=3"),
+        )
         for event in stream:
             received.append(event.type)
     assert raised.value.message == "stream_error"
@@ -95,19 +101,28 @@ def test_chat_stream_interruption_ends_with_the_gateway_error_frame(sdk):
 
 
 def test_messages_stream_interruption_raises_in_the_anthropic_sdk(origin):
-    client = anthropic.Anthropic(api_key="unused", base_url=origin, max_retries=0, timeout=10,
-                                 default_headers={**AUTH, **scenario("stream_interrupted; after=2")})
-    with pytest.raises(anthropic.APIStatusError) as raised, \
-            client.messages.stream(model="anthropic/claude-haiku-4-5", max_tokens=200,
-                                   messages=[{"role": "user", "content": "Hi"}]) as stream:
+    client = anthropic.Anthropic(
+        api_key="unused",
+        base_url=origin,
+        max_retries=0,
+        timeout=10,
+        default_headers={**AUTH, **scenario("stream_interrupted; after=2")},
+    )
+    with (
+        pytest.raises(anthropic.APIStatusError) as raised,
+        client.messages.stream(
+            model="anthropic/claude-haiku-4-5", max_tokens=200, messages=[{"role": "user", "content": "Hi"}]
+        ) as stream,
+    ):
         for _ in stream:
             pass
     assert raised.value.body == {"type": "error", "error": {"type": "api_error", "message": "stream_error"}}
 
 
 def test_stream_stall_trips_the_client_read_timeout(origin):
-    with openai.OpenAI(api_key=KEY, base_url=origin + "/v1", max_retries=0,
-                       timeout=httpx.Timeout(5, read=0.3)) as client:
+    with openai.OpenAI(
+        api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=httpx.Timeout(5, read=0.3)
+    ) as client:
         started = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
             stalled = scenario("stream_stalled")
@@ -117,8 +132,11 @@ def test_stream_stall_trips_the_client_read_timeout(origin):
 
 
 def test_a_short_stall_is_survived_and_pacing_headers_still_apply(sdk):
-    headers = {**scenario("stream_stalled; after=1; stall_ms=250"), "X-Mock-TTFT-Ms": "150",
-               "X-Mock-Tokens-Per-Second": "0"}
+    headers = {
+        **scenario("stream_stalled; after=1; stall_ms=250"),
+        "X-Mock-TTFT-Ms": "150",
+        "X-Mock-Tokens-Per-Second": "0",
+    }
     started = time.monotonic()
     stream = sdk.chat.completions.create(**CHAT, stream=True, extra_headers=headers)
     first = next(iter(stream))
@@ -139,11 +157,14 @@ def test_interruption_keeps_the_requested_pace(sdk):
 
 @pytest.mark.parametrize("framework", ["async", "flask"])
 def test_connection_reset_is_a_connection_error_for_streams_and_bodies(framework):
-    with live_server(framework=framework, ttft_ms=0, tokens_per_second=0) as origin, \
-            openai.OpenAI(api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=10) as client:
+    with (
+        live_server(framework=framework, ttft_ms=0, tokens_per_second=0) as origin,
+        openai.OpenAI(api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=10) as client,
+    ):
         with pytest.raises(openai.APIConnectionError):
-            for _ in client.chat.completions.create(**CHAT, stream=True,
-                                                    extra_headers=scenario("connection_reset; after=2")):
+            for _ in client.chat.completions.create(
+                **CHAT, stream=True, extra_headers=scenario("connection_reset; after=2")
+            ):
                 pass
         with pytest.raises(openai.APIConnectionError):
             client.chat.completions.create(**CHAT, extra_headers=scenario("connection_reset"))
@@ -162,13 +183,17 @@ def test_upstream_timeout_waits_then_answers_504(sdk):
     assert raised.value.status_code == 504 and time.monotonic() - started >= 0.19
     with pytest.raises(openai.APITimeoutError):
         sdk.with_options(timeout=0.1).chat.completions.create(
-            **CHAT, extra_headers=scenario("upstream_timeout; delay_ms=1500"))
+            **CHAT, extra_headers=scenario("upstream_timeout; delay_ms=1500")
+        )
 
 
 def test_gateway_failures_map_to_the_sdk_exceptions(sdk):
-    expected = {"insufficient_credit": openai.APIStatusError, "key_limit": openai.RateLimitError,
-                "upstream_rate_limited": openai.RateLimitError,
-                "all_providers_failed": openai.InternalServerError}
+    expected = {
+        "insufficient_credit": openai.APIStatusError,
+        "key_limit": openai.RateLimitError,
+        "upstream_rate_limited": openai.RateLimitError,
+        "all_providers_failed": openai.InternalServerError,
+    }
     for name, error in expected.items():
         with pytest.raises(error) as raised:
             sdk.chat.completions.create(**CHAT, extra_headers=scenario(name))

@@ -27,17 +27,32 @@ def runtime():
 
 def chat_request(runtime, body=None, seed=11, **headers) -> MockRequest:
     body = body or CHAT
-    return MockRequest(operation=runtime.index.operations["createChatCompletion"], method="POST",
-                       path="/v1/chat/completions", headers={k.lower(): v for k, v in headers.items()},
-                       body=body, raw_body=json.dumps(body).encode(), seed=seed,
-                       generation_id="G-01KHNF5Q294ZNW5DVVWREPV38K")
+    return MockRequest(
+        operation=runtime.index.operations["createChatCompletion"],
+        method="POST",
+        path="/v1/chat/completions",
+        headers={k.lower(): v for k, v in headers.items()},
+        body=body,
+        raw_body=json.dumps(body).encode(),
+        seed=seed,
+        generation_id="G-01KHNF5Q294ZNW5DVVWREPV38K",
+    )
 
 
 # ---- latency ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "kind"), [
-    ("250", "fixed"), ("100-400", "uniform"), ("uniform:1,2", "uniform"), ("normal:300,80", "normal"),
-    ("exp:200", "exp"), ("250ms", "fixed")])
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("250", "fixed"),
+        ("100-400", "uniform"),
+        ("uniform:1,2", "uniform"),
+        ("normal:300,80", "normal"),
+        ("exp:200", "exp"),
+        ("250ms", "fixed"),
+    ],
+)
 def test_latency_forms(text, kind):
     latency = parse_latency(text)
     assert latency.kind == kind
@@ -63,20 +78,23 @@ def test_delay_header_values():
 
 # ---- breakage on chunk streams ---------------------------------------------------------------
 
+
 def frames(n):
-    return [Chunk(f"data: {{\"n\":{i}}}\n\n".encode()) for i in range(n)]
+    return [Chunk(f'data: {{"n":{i}}}\n\n'.encode()) for i in range(n)]
 
 
 def test_interrupted_sends_n_frames_then_the_error_frame_and_ends():
     reply = breakage.interrupted(2, b"data: ERR\n\n")(MockReply(stream=frames(5)))
-    assert [chunk.data for chunk in reply.chunks()] == [
-        b'data: {"n":0}\n\n', b'data: {"n":1}\n\n', b"data: ERR\n\n"]
+    assert [chunk.data for chunk in reply.chunks()] == [b'data: {"n":0}\n\n', b'data: {"n":1}\n\n', b"data: ERR\n\n"]
 
 
 def test_stalled_pauses_once_then_carries_on():
     reply = breakage.stalled(1, 2500)(MockReply(stream=frames(3)))
     assert [(chunk.data[-4:], chunk.delay) for chunk in reply.chunks()] == [
-        (b'0}\n\n', 0.0), (b'1}\n\n', 2.5), (b'2}\n\n', 0.0)]
+        (b"0}\n\n", 0.0),
+        (b"1}\n\n", 2.5),
+        (b"2}\n\n", 0.0),
+    ]
     short = breakage.stalled(9, 100)(MockReply(stream=frames(1)))
     assert [chunk.delay for chunk in short.chunks()] == [0.0, 0.1]  # the stall still happens, at the end
 
@@ -92,11 +110,16 @@ def test_reset_breaks_streams_and_plain_bodies_mid_way():
 
 # ---- rules -----------------------------------------------------------------------------------
 
+
 def test_rules_fire_on_the_calls_they_name(runtime):
-    book = RuleBook(parse_rules([
-        {"path": "/chat/completions", "nth": [2, 4], "scenario": "key_limit"},
-        {"path": "/v1/chat/*", "times": 1, "status": 503},
-    ]))
+    book = RuleBook(
+        parse_rules(
+            [
+                {"path": "/chat/completions", "nth": [2, 4], "scenario": "key_limit"},
+                {"path": "/v1/chat/*", "times": 1, "status": 503},
+            ]
+        )
+    )
     picks = []
     for _ in range(5):
         found = book.pick(chat_request(runtime), "/v1", lambda rule: True)
@@ -108,11 +131,15 @@ def test_rules_fire_on_the_calls_they_name(runtime):
 
 
 def test_rules_match_method_model_headers_and_operation(runtime):
-    rules = parse_rules({"rules": [
-        {"method": "get", "scenario": "slow"},
-        {"model": "anthropic/*", "scenario": "slow"},
-        {"headers": {"X-Case": "retry-*"}, "operation": "createChatCompletion", "scenario": "key_limit"},
-    ]})
+    rules = parse_rules(
+        {
+            "rules": [
+                {"method": "get", "scenario": "slow"},
+                {"model": "anthropic/*", "scenario": "slow"},
+                {"headers": {"X-Case": "retry-*"}, "operation": "createChatCompletion", "scenario": "key_limit"},
+            ]
+        }
+    )
     assert rules[0].method == "GET"
     request = chat_request(runtime, **{"X-Case": "retry-7"})
     assert [rule.matches(request, "/v1") for rule in rules] == [False, False, True]
@@ -120,23 +147,27 @@ def test_rules_match_method_model_headers_and_operation(runtime):
     assert rules[1].matches(claude, "/v1")
 
 
-@pytest.mark.parametrize(("data", "fragment"), [
-    ({"path": "/x"}, "exactly one of scenario or status"),
-    ({"scenario": "slow", "status": 500}, "exactly one of scenario or status"),
-    ({"scenario": "nope"}, "unknown scenario"),
-    ({"status": 200}, "error status between 400 and 599"),
-    ({"scenario": "slow", "nth": 0}, "positive call number"),
-    ({"scenario": "slow", "times": "2"}, "positive call number"),
-    ({"scenario": "slow", "colour": "red"}, "unknown keys"),
-    ({"scenario": "slow", "headers": ["x"]}, "headers must be a mapping"),
-    ("just text", "list of mappings"),
-])
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ({"path": "/x"}, "exactly one of scenario or status"),
+        ({"scenario": "slow", "status": 500}, "exactly one of scenario or status"),
+        ({"scenario": "nope"}, "unknown scenario"),
+        ({"status": 200}, "error status between 400 and 599"),
+        ({"scenario": "slow", "nth": 0}, "positive call number"),
+        ({"scenario": "slow", "times": "2"}, "positive call number"),
+        ({"scenario": "slow", "colour": "red"}, "unknown keys"),
+        ({"scenario": "slow", "headers": ["x"]}, "headers must be a mapping"),
+        ("just text", "list of mappings"),
+    ],
+)
 def test_bad_rules_are_refused_with_a_reason(data, fragment):
     with pytest.raises(RuleError, match=fragment):
         parse_rules(data, known_scenarios=["slow", "key_limit"])
 
 
 # ---- journal ---------------------------------------------------------------------------------
+
 
 def test_journal_is_a_bounded_ring_buffer():
     journal = Journal(capacity=3)
@@ -162,6 +193,7 @@ def test_credentials_are_redacted():
 
 
 # ---- seeded fault rate -----------------------------------------------------------------------
+
 
 def failures_of(rate: ErrorRate, calls: int) -> list[str | None]:
     return [rate.draw(lambda name: True) for _ in range(calls)]
@@ -189,6 +221,7 @@ def test_error_rate_counts_only_eligible_requests():
 
 
 # ---- plans through the dispatcher ------------------------------------------------------------
+
 
 def test_latency_header_slow_and_timeout_delay_the_reply(runtime):
     dispatcher = Dispatcher(runtime)
@@ -237,9 +270,17 @@ def test_error_rate_leaves_other_families_alone():
     assert Dispatcher(runtime).handle(chat_request(runtime)).status in (500, 429, 502)
 
 
-@pytest.mark.parametrize("argv", [
-    ["--latency", "soon"], ["--error-rate", "2"], ["--error-scenarios", "nope"], ["--stall-ms", "-1"],
-    ["--scenarios", "/no/such/rules.yaml"], ["--violate", "be_evil"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--latency", "soon"],
+        ["--error-rate", "2"],
+        ["--error-scenarios", "nope"],
+        ["--stall-ms", "-1"],
+        ["--scenarios", "/no/such/rules.yaml"],
+        ["--violate", "be_evil"],
+    ],
+)
 def test_bad_command_line_options_are_usage_errors(argv, capsys):
     from mockserver.cli import build_parser
 
@@ -253,13 +294,35 @@ def test_command_line_options_reach_the_settings(tmp_path):
 
     rules = tmp_path / "rules.yaml"
     rules.write_text("rules:\n  - {path: /v1/embeddings, nth: 1, status: 429}\n")
-    args = build_parser().parse_args([
-        "serve", "--latency", "normal:300,50", "--error-rate", "0.1", "--error-scenarios", "key_limit,slow",
-        "--scenarios", str(rules), "--stall-ms", "500", "--timeout-ms", "20", "--violate", "extra_field",
-        "--violate", "ignore_auth", "--no-admin", "--journal-size", "9"])
+    args = build_parser().parse_args(
+        [
+            "serve",
+            "--latency",
+            "normal:300,50",
+            "--error-rate",
+            "0.1",
+            "--error-scenarios",
+            "key_limit,slow",
+            "--scenarios",
+            str(rules),
+            "--stall-ms",
+            "500",
+            "--timeout-ms",
+            "20",
+            "--violate",
+            "extra_field",
+            "--violate",
+            "ignore_auth",
+            "--no-admin",
+            "--journal-size",
+            "9",
+        ]
+    )
     settings = settings_from(args)
-    assert (settings.latency, settings.error_rate, settings.error_scenarios) == ("normal:300,50", 0.1,
-                                                                                ("key_limit", "slow"))
+    assert (settings.latency, settings.error_rate, settings.error_scenarios) == (
+        "normal:300,50",
+        0.1,
+        ("key_limit", "slow"),
+    )
     assert (settings.scenarios_file, settings.stall_ms, settings.timeout_ms) == (rules, 500.0, 20.0)
-    assert (settings.violations, settings.admin, settings.journal_size) == (("extra_field", "ignore_auth"),
-                                                                           "off", 9)
+    assert (settings.violations, settings.admin, settings.journal_size) == (("extra_field", "ignore_auth"), "off", 9)

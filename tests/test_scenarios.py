@@ -34,8 +34,9 @@ def post(mock, path, body, scenario=None, **headers):
 
 
 def conforms(checker, response, path, method="POST"):
-    exchange = Exchange(method=method, path=path, status=response.status_code, headers=dict(response.headers),
-                        content=response.content)
+    exchange = Exchange(
+        method=method, path=path, status=response.status_code, headers=dict(response.headers), content=response.content
+    )
     assert checker.problems(exchange) == []
 
 
@@ -43,12 +44,20 @@ def conforms(checker, response, path, method="POST"):
 GATEWAY_FAILURES = {
     "insufficient_credit": (402, "insufficient_funds", "user", "insufficient_funds", "user"),
     "key_limit": (429, "key_limit_exceeded", "system", "daily_request_limit_reached", "user"),
-    "upstream_rate_limited": (429, "rate_limit_exceeded", None,
-                              "Rate limit reached for requests per min (RPM). Please try again in 1s.",
-                              "upstream"),
-    "upstream_error": (500, "server_error", None,
-                       "The server had an error while processing your request. Sorry about that!",
-                       "upstream"),
+    "upstream_rate_limited": (
+        429,
+        "rate_limit_exceeded",
+        None,
+        "Rate limit reached for requests per min (RPM). Please try again in 1s.",
+        "upstream",
+    ),
+    "upstream_error": (
+        500,
+        "server_error",
+        None,
+        "The server had an error while processing your request. Sorry about that!",
+        "upstream",
+    ),
     "all_providers_failed": (502, "upstream_error", "system", ALL_FAILED, "upstream"),
     "upstream_timeout": (504, "timeout", None, "Request timed out.", "upstream"),
 }
@@ -74,11 +83,14 @@ def test_gateway_failure_scenarios_match_the_gateway_and_the_spec(mock, checker,
     conforms(checker, response, "/chat/completions")
 
 
-@pytest.mark.parametrize(("path", "body"), [
-    ("/embeddings", {"model": "openai/text-embedding-3-small", "input": "a red fox"}),
-    ("/responses", {"model": "openai/gpt-5-nano", "input": "hi"}),
-    ("/videos", {"model": "openai/sora-2", "prompt": "a fox running"}),
-])
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/embeddings", {"model": "openai/text-embedding-3-small", "input": "a red fox"}),
+        ("/responses", {"model": "openai/gpt-5-nano", "input": "hi"}),
+        ("/videos", {"model": "openai/sora-2", "prompt": "a fox running"}),
+    ],
+)
 def test_failures_apply_to_every_inference_surface(mock, checker, path, body):
     for scenario in ("insufficient_credit", "all_providers_failed"):
         response = post(mock, path, body, scenario)
@@ -86,12 +98,15 @@ def test_failures_apply_to_every_inference_surface(mock, checker, path, body):
         conforms(checker, response, path)
 
 
-@pytest.mark.parametrize(("header", "status", "expected"), [
-    ("upstream_error; status=503", 503, ("service_unavailable", "upstream")),
-    ("upstream_error; status=502", 502, ("bad_gateway", "upstream")),
-    ("key_limit; reason=monthly_cost_limit_reached", 429, ("key_limit_exceeded", "user")),
-    ("insufficient_credit; reason=wallet_missing", 402, ("insufficient_funds", "user")),
-])
+@pytest.mark.parametrize(
+    ("header", "status", "expected"),
+    [
+        ("upstream_error; status=503", 503, ("service_unavailable", "upstream")),
+        ("upstream_error; status=502", 502, ("bad_gateway", "upstream")),
+        ("key_limit; reason=monthly_cost_limit_reached", 429, ("key_limit_exceeded", "user")),
+        ("insufficient_credit; reason=wallet_missing", 402, ("insufficient_funds", "user")),
+    ],
+)
 def test_scenario_parameters(mock, checker, header, status, expected):
     response = post(mock, "/chat/completions", CHAT, header)
     assert response.status_code == status
@@ -101,15 +116,18 @@ def test_scenario_parameters(mock, checker, header, status, expected):
     conforms(checker, response, "/chat/completions")
 
 
-@pytest.mark.parametrize(("header", "fragment"), [
-    ("no_such_scenario", "unknown scenario 'no_such_scenario'"),
-    ("upstream_error; status=418", "status must be one of 500, 502, 503, 504"),
-    ("key_limit; reason=because", "key_limit reason must be one of"),
-    ("stream_interrupted", "applies to streamed requests"),
-    ("job_failed", "applies to requests that create an async job"),
-    ("slow; delay_ms=soon", "delay_ms"),
-    ("slow; oops", "is not key=value"),
-])
+@pytest.mark.parametrize(
+    ("header", "fragment"),
+    [
+        ("no_such_scenario", "unknown scenario 'no_such_scenario'"),
+        ("upstream_error; status=418", "status must be one of 500, 502, 503, 504"),
+        ("key_limit; reason=because", "key_limit reason must be one of"),
+        ("stream_interrupted", "applies to streamed requests"),
+        ("job_failed", "applies to requests that create an async job"),
+        ("slow; delay_ms=soon", "delay_ms"),
+        ("slow; oops", "is not key=value"),
+    ],
+)
 def test_bad_scenario_requests_get_a_clear_400(mock, checker, header, fragment):
     response = post(mock, "/chat/completions", CHAT, header)
     assert response.status_code == 400
@@ -143,6 +161,7 @@ def test_job_failed_makes_the_created_video_fail(mock):
 
 
 # ---- Prefer (Prism's conventions), kept working beside the scenarios -------------------------
+
 
 def test_prefer_code_selects_a_documented_status(mock, checker):
     response = post(mock, "/chat/completions", CHAT, Prefer="code=429")
@@ -193,8 +212,11 @@ def test_scenarios_work_on_the_december_contract():
     app = create_app(Settings(contract="2025-12", ttft_ms=0, tokens_per_second=0))
     with TestClient(app, raise_server_exceptions=False) as dec:
         limited = dec.post("/v1/chat/completions", json=CHAT, headers={**key, "X-Mock-Scenario": "key_limit"})
-        broken = dec.post("/v1/chat/completions", json={**CHAT, "stream": True},
-                          headers={**key, "X-Mock-Scenario": "stream_interrupted; after=1"})
+        broken = dec.post(
+            "/v1/chat/completions",
+            json={**CHAT, "stream": True},
+            headers={**key, "X-Mock-Scenario": "stream_interrupted; after=1"},
+        )
     assert limited.status_code == 429 and limited.json()["error"] == "key_limit_exceeded"
     assert broken.status_code == 200 and broken.text.endswith('data: {"object":"error","message":"stream_error"}\n\n')
     for response in (limited, broken):

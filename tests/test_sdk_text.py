@@ -91,9 +91,7 @@ def test_openai_chat_stream_helper_accumulates(oai):
     assert "".join(deltas) == final.choices[0].message.content
     with (
         pytest.raises(openai.LengthFinishReasonError) as raised,
-        oai.chat.completions.stream(
-            model="mistral/mistral-small-2506", messages=messages, max_tokens=12
-        ) as stream,
+        oai.chat.completions.stream(model="mistral/mistral-small-2506", messages=messages, max_tokens=12) as stream,
     ):
         stream.get_final_completion()
     assert raised.value.completion.usage.completion_tokens <= 12
@@ -141,9 +139,7 @@ def test_openai_responses_stream(oai):
 
 
 def test_openai_responses_stream_raw_events(oai):
-    events = list(
-        oai.responses.create(model="qwen/qwen3-235b-a22b-instruct-2507", input="Hello", stream=True)
-    )
+    events = list(oai.responses.create(model="qwen/qwen3-235b-a22b-instruct-2507", input="Hello", stream=True))
     assert events[0].type == "response.created" and events[-1].type == "response.completed"
     assert [event.sequence_number for event in events] == list(range(len(events)))
 
@@ -198,9 +194,7 @@ def test_anthropic_stream_hits_max_tokens(claude):
 
 def test_phaseo_sdk(live_origin):
     phaseo = pytest.importorskip("phaseo", reason="the phaseo SDK is in the [test] extra")
-    client = phaseo.Phaseo(
-        api_key=KEY, base_url=live_origin + "/v1", timeout=20, enable_deprecation_warnings=False
-    )
+    client = phaseo.Phaseo(api_key=KEY, base_url=live_origin + "/v1", timeout=20, enable_deprecation_warnings=False)
     chat = client.chat.completions.create(
         {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hello"}]}
     )

@@ -75,12 +75,7 @@ def test_chat_stream_tool_call_arguments_join_to_valid_json(async_client, checke
     }
     _, events = stream(async_client, "/chat/completions", body, checker)
     frames = [json.loads(event["data"]) for event in events[:-1]]
-    calls = [
-        call
-        for frame in frames
-        for choice in frame["choices"]
-        for call in choice["delta"].get("tool_calls", [])
-    ]
+    calls = [call for frame in frames for choice in frame["choices"] for call in choice["delta"].get("tool_calls", [])]
     assert calls[0]["function"]["name"] == "lookup" and calls[0]["id"].startswith("call_")
     jsonschema.validate(json.loads("".join(call["function"]["arguments"] for call in calls)), CITY)
     assert frames[-2]["choices"][0]["finish_reason"] == "tool_calls"
@@ -94,9 +89,7 @@ def test_responses_stream_order_and_final_usage(client, checker):
     frames = [json.loads(event["data"]) for event in events]
     assert all(frame["type"] == name for frame, name in zip(frames, names, strict=True))
     assert [frame["sequence_number"] for frame in frames] == list(range(len(frames)))
-    message_events = names[
-        names.index("response.output_item.added", names.index("response.in_progress") + 1) :
-    ]
+    message_events = names[names.index("response.output_item.added", names.index("response.in_progress") + 1) :]
     assert "response.content_part.added" in message_events
     final = frames[-1]["response"]
     assert final["status"] == "completed" and not pricing_problems(final["usage"]["pricing_breakdown"])

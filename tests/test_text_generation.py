@@ -127,9 +127,7 @@ def test_token_caps_stop_early_on_every_surface(async_client, checker):
     response = post(async_client, "/responses", body)
     conforms(checker, response, "/responses", body)
     answer = response.json()
-    assert answer["status"] == "incomplete" and answer["incomplete_details"] == {
-        "reason": "max_output_tokens"
-    }
+    assert answer["status"] == "incomplete" and answer["incomplete_details"] == {"reason": "max_output_tokens"}
     assert answer["usage"]["output_tokens"] <= 9
     body = {
         "model": "anthropic/claude-haiku-4-5",
@@ -244,9 +242,7 @@ def test_structured_outputs_parse_and_validate(async_client, checker):
     conforms(checker, response, "/responses", body)
     message = next(item for item in response.json()["output"] if item["type"] == "message")
     jsonschema.validate(json.loads(message["content"][0]["text"]), RECIPE)
-    json_mode = post(
-        async_client, "/chat/completions", chat("Facts", response_format={"type": "json_object"})
-    ).json()
+    json_mode = post(async_client, "/chat/completions", chat("Facts", response_format={"type": "json_object"})).json()
     assert isinstance(json.loads(json_mode["choices"][0]["message"]["content"]), dict)
 
 

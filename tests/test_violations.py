@@ -49,23 +49,33 @@ def switched(client: TestClient, *names: str):
 
 
 def problems(checker, response, path, method="POST"):
-    return checker.problems(Exchange(method=method, path=path, status=response.status_code,
-                                     headers=dict(response.headers), content=response.content))
+    return checker.problems(
+        Exchange(
+            method=method,
+            path=path,
+            status=response.status_code,
+            headers=dict(response.headers),
+            content=response.content,
+        )
+    )
 
 
 def post(client, path, body, **headers):
     return client.post(f"/v1{path}", json=body, headers={**AUTH, **headers})
 
 
-@pytest.mark.parametrize(("name", "path", "body", "headers"), [
-    ("wrong_error_envelope", "/chat/completions", CHAT, {"X-Mock-Scenario": "key_limit"}),
-    ("wrong_content_type", "/chat/completions", CHAT, {}),
-    ("missing_required_field", "/chat/completions", CHAT, {}),
-    ("extra_field", "/chat/completions", CHAT, {}),
-    ("extra_field", "/chat/completions", STREAM, {}),
-    ("status_not_documented", "/chat/completions", CHAT, {}),
-    ("missing_required_field", "/embeddings", {"model": "openai/text-embedding-3-small", "input": "fox"}, {}),
-])
+@pytest.mark.parametrize(
+    ("name", "path", "body", "headers"),
+    [
+        ("wrong_error_envelope", "/chat/completions", CHAT, {"X-Mock-Scenario": "key_limit"}),
+        ("wrong_content_type", "/chat/completions", CHAT, {}),
+        ("missing_required_field", "/chat/completions", CHAT, {}),
+        ("extra_field", "/chat/completions", CHAT, {}),
+        ("extra_field", "/chat/completions", STREAM, {}),
+        ("status_not_documented", "/chat/completions", CHAT, {}),
+        ("missing_required_field", "/embeddings", {"model": "openai/text-embedding-3-small", "input": "fox"}, {}),
+    ],
+)
 def test_schema_level_violations_fail_the_contract_check(checker, shared, name, path, body, headers):
     assert problems(checker, post(shared, path, body, **headers), path) == []
     with switched(shared, name) as client:

@@ -109,8 +109,9 @@ class ContractIndex:
     def _response(self, code, response) -> ResponseDoc:
         response = resolve_ref(self.spec, response)
         headers = {name: resolve_ref(self.spec, h) for name, h in response.get("headers", {}).items()}
-        return ResponseDoc(str(code), response.get("description", ""), self._media_types(response.get("content", {})),
-                           headers)
+        return ResponseDoc(
+            str(code), response.get("description", ""), self._media_types(response.get("content", {})), headers
+        )
 
     def _media_types(self, content: dict[str, Any]) -> dict[str, MediaType]:
         media = {}
@@ -148,7 +149,7 @@ def _path_regex(path: str) -> re.Pattern[str]:
     pattern = ""
     last = 0
     for found in _PARAM_RE.finditer(path):
-        pattern += re.escape(path[last:found.start()]) + f"(?P<{_group(found.group(1))}>[^/]+)"
+        pattern += re.escape(path[last : found.start()]) + f"(?P<{_group(found.group(1))}>[^/]+)"
         last = found.end()
     return re.compile(pattern + re.escape(path[last:]))
 

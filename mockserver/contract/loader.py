@@ -73,8 +73,9 @@ def bundle(root_path: Path) -> dict[str, Any]:
         fragment = _read_document(root_path.parent / relative)
         for section in _MERGED_SECTIONS:
             if section in fragment:
-                root[section] = _merge_section(root.get(section, type(fragment[section])()),
-                                               fragment[section], f"/{section}")
+                root[section] = _merge_section(
+                    root.get(section, type(fragment[section])()), fragment[section], f"/{section}"
+                )
         unexpected = set(fragment) - set(_MERGED_SECTIONS)
         if unexpected:
             raise ContractError(f"fragment {relative} has top-level keys {sorted(unexpected)}")

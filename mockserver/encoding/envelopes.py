@@ -13,8 +13,7 @@ _CONTROL_EXTRA = ("code", "max_offset", "privacy_scope")
 PRETTY_FAMILIES = ("control", "oauth", "generations", "public")
 
 
-def render_failure(failure: GatewayFailure, family: str, generation_id: str, dialect: str | None = None
-                   ) -> MockReply:
+def render_failure(failure: GatewayFailure, family: str, generation_id: str, dialect: str | None = None) -> MockReply:
     """The reply the gateway sends for ``failure`` on a route of ``family``.
 
     ``dialect`` names an older contract's error envelopes (``ContractIndex.dialect``).

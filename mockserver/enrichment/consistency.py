@@ -110,8 +110,12 @@ def _may_carry_usage(ctx: Any) -> bool:
         return True
     known = _CARRIERS.get(id(operation))
     if known is None or known[0]() is not operation:
-        documents = [doc for response in operation.responses.values() for media in response.media_types.values()
-                     for doc in (media.schema, *media.examples.values())]
+        documents = [
+            doc
+            for response in operation.responses.values()
+            for media in response.media_types.values()
+            for doc in (media.schema, *media.examples.values())
+        ]
         known = (weakref.ref(operation), _mentions_repaired_keys(index.spec, documents))
         _CARRIERS[id(operation)] = known
     return known[1]

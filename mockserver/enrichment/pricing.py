@@ -17,8 +17,15 @@ NANOS_PER_USD = 1_000_000_000
 NANOS_PER_CENT = 10_000_000
 TOKEN_UNIT = 1_000_000
 #: Meters priced per single unit rather than per million.
-UNIT_METERS = {"output_image", "output_video_seconds", "requests", "output_audio_seconds", "input_image",
-               "pages", "output_audio_count"}
+UNIT_METERS = {
+    "output_image",
+    "output_video_seconds",
+    "requests",
+    "output_audio_seconds",
+    "input_image",
+    "pages",
+    "output_audio_count",
+}
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,11 @@ def price_usage(quantities: Mapping[str, int | float], rules: Mapping[str, Any])
 
     One line per meter with a positive quantity and a price rule, in the order given.
     """
-    lines = [line(meter, quantity, price_of(meter, rules[meter]))
-             for meter, quantity in quantities.items() if quantity and meter in rules]
+    lines = [
+        line(meter, quantity, price_of(meter, rules[meter]))
+        for meter, quantity in quantities.items()
+        if quantity and meter in rules
+    ]
     return pricing_object(lines)
 
 
@@ -108,8 +118,11 @@ def pricing_problems(pricing: Mapping[str, Any]) -> list[str]:
             continue
         if expected["line_nanos"] != item.get("line_nanos"):
             problems.append(
-                f"line {item['dimension']}: line_nanos {item.get('line_nanos')} != {expected['line_nanos']}")
+                f"line {item['dimension']}: line_nanos {item.get('line_nanos')} != {expected['line_nanos']}"
+            )
         if expected["line_cost_usd"] != item.get("line_cost_usd"):
-            problems.append(f"line {item['dimension']}: line_cost_usd {item.get('line_cost_usd')!r} "
-                            f"!= {expected['line_cost_usd']!r}")
+            problems.append(
+                f"line {item['dimension']}: line_cost_usd {item.get('line_cost_usd')!r} "
+                f"!= {expected['line_cost_usd']!r}"
+            )
     return problems

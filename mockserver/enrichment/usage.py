@@ -184,9 +184,7 @@ def generic_usage(
         usage["input_tokens_details"] = {"cached_tokens": cached_tokens}
     if reasoning_tokens is not None:
         usage["output_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
-    meters = (
-        quantities if quantities is not None else text_meters(input_tokens, output_tokens, cached_tokens or 0)
-    )
+    meters = quantities if quantities is not None else text_meters(input_tokens, output_tokens, cached_tokens or 0)
     usage["pricing_breakdown"] = price_usage(meters, rules)
     return usage
 

@@ -178,9 +178,7 @@ def _sample_table(
     )
 
 
-def _moov(
-    sps: bytes, pps: bytes, width: int, height: int, sizes: list[int], seconds: int, offset: int
-) -> bytes:
+def _moov(sps: bytes, pps: bytes, width: int, height: int, sizes: list[int], seconds: int, offset: int) -> bytes:
     millis = seconds * 1000
     mvhd = _full(
         b"mvhd",

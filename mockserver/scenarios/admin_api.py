@@ -44,7 +44,7 @@ class AdminApi:
         }
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
-        route = self._routes.get(path[len(PREFIX):].rstrip("/") or "/")
+        route = self._routes.get(path[len(PREFIX) :].rstrip("/") or "/")
         if route is None:
             return _error(404, "not_found", f"no admin route {path}; see {PREFIX}/openapi.json")
         action = route.get(method.upper())
@@ -65,8 +65,14 @@ class AdminApi:
         limit = _int_param(query, "limit", 1, self.control.journal.capacity)
         since = _int_param(query, "since", 0, None) or 0
         entries = self.control.journal.entries(limit=limit, since=since)
-        return AdminAnswer(200, {"capacity": self.control.journal.capacity, "count": len(entries),
-                                 "entries": [entry.as_dict() for entry in entries]})
+        return AdminAnswer(
+            200,
+            {
+                "capacity": self.control.journal.capacity,
+                "count": len(entries),
+                "entries": [entry.as_dict() for entry in entries],
+            },
+        )
 
     def clear_journal(self, query, body) -> AdminAnswer:
         return AdminAnswer(200, {"cleared": self.control.journal.clear()})
@@ -80,14 +86,13 @@ class AdminApi:
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
         if data is None:
-            return _error(400, "invalid_rule", "send a rule, a list of rules or {\"rules\": [...]}")
+            return _error(400, "invalid_rule", 'send a rule, a list of rules or {"rules": [...]}')
         try:
             rules = parse_rules(data, source="admin", known_scenarios=SCENARIOS)
         except RuleError as exc:
             return _error(400, "invalid_rule", str(exc))
         added = self.control.rules.add(rules)
-        return AdminAnswer(201, {"added": [rule.as_dict() for rule in added],
-                                 "rules": self.control.rules.snapshot()})
+        return AdminAnswer(201, {"added": [rule.as_dict() for rule in added], "rules": self.control.rules.snapshot()})
 
     def clear_rules(self, query, body) -> AdminAnswer:
         source = (query.get("source") or [None])[0]
@@ -100,14 +105,20 @@ class AdminApi:
         return AdminAnswer(200, {"reset": True})
 
     def scenarios(self, query, body) -> AdminAnswer:
-        return AdminAnswer(200, {
-            "scenarios": [{"name": s.name, "summary": s.summary, "applies_to": s.scope}
-                          for s in SCENARIOS.values()],
-            "violations": [{"name": name, "summary": summary, "active": name in self.control.violations}
-                           for name, summary in VIOLATIONS.items()],
-            "error_rate": self.control.error_rate.rate,
-            "latency": self.control.runtime.settings.latency,
-        })
+        return AdminAnswer(
+            200,
+            {
+                "scenarios": [
+                    {"name": s.name, "summary": s.summary, "applies_to": s.scope} for s in SCENARIOS.values()
+                ],
+                "violations": [
+                    {"name": name, "summary": summary, "active": name in self.control.violations}
+                    for name, summary in VIOLATIONS.items()
+                ],
+                "error_rate": self.control.error_rate.rate,
+                "latency": self.control.runtime.settings.latency,
+            },
+        )
 
 
 class _BadQuery(ValueError):

@@ -78,36 +78,79 @@ def _job_failed(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPla
     return ScenarioPlan()
 
 
-SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
-    Scenario("insufficient_credit", "402 insufficient_funds: the team wallet is under the $1.00 minimum",
-             "inference", _failure(failures.insufficient_credit), 402),
-    Scenario("key_limit", "429 key_limit_exceeded (reason=daily_request_limit_reached by default)",
-             "inference", _failure(failures.key_limit), 429),
-    Scenario("upstream_rate_limited", "the provider's 429 passed through (no error_type)",
-             "inference", _failure(failures.upstream_rate_limited), 429),
-    Scenario("upstream_error", "the provider's 5xx passed through (status=500|502|503|504, default 500)",
-             "inference", _failure(failures.upstream_error), 500),
-    Scenario("all_providers_failed", "502 upstream_error: every provider candidate failed",
-             "inference", _failure(failures.all_providers_failed), 502),
-    Scenario("upstream_timeout", "the provider's 504 passed through after delay_ms (default --timeout-ms)",
-             "inference", _timeout, 504),
-    Scenario("slow", "the normal answer, delay_ms (default 2000) late", "any", _slow),
-    Scenario("stream_interrupted", "after=N frames (default 2), the surface's error frame, then the end",
-             "stream", _interrupted),
-    Scenario("stream_stalled", "after=N frames, a pause of stall_ms (default --stall-ms), then the rest",
-             "stream", _stalled),
-    Scenario("connection_reset", "the socket is closed mid-answer (after=N frames, or half the body)",
-             "any", _reset),
-    Scenario("job_failed", "the async job this request creates ends in status failed", "job", _job_failed),
-)}
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s
+    for s in (
+        Scenario(
+            "insufficient_credit",
+            "402 insufficient_funds: the team wallet is under the $1.00 minimum",
+            "inference",
+            _failure(failures.insufficient_credit),
+            402,
+        ),
+        Scenario(
+            "key_limit",
+            "429 key_limit_exceeded (reason=daily_request_limit_reached by default)",
+            "inference",
+            _failure(failures.key_limit),
+            429,
+        ),
+        Scenario(
+            "upstream_rate_limited",
+            "the provider's 429 passed through (no error_type)",
+            "inference",
+            _failure(failures.upstream_rate_limited),
+            429,
+        ),
+        Scenario(
+            "upstream_error",
+            "the provider's 5xx passed through (status=500|502|503|504, default 500)",
+            "inference",
+            _failure(failures.upstream_error),
+            500,
+        ),
+        Scenario(
+            "all_providers_failed",
+            "502 upstream_error: every provider candidate failed",
+            "inference",
+            _failure(failures.all_providers_failed),
+            502,
+        ),
+        Scenario(
+            "upstream_timeout",
+            "the provider's 504 passed through after delay_ms (default --timeout-ms)",
+            "inference",
+            _timeout,
+            504,
+        ),
+        Scenario("slow", "the normal answer, delay_ms (default 2000) late", "any", _slow),
+        Scenario(
+            "stream_interrupted",
+            "after=N frames (default 2), the surface's error frame, then the end",
+            "stream",
+            _interrupted,
+        ),
+        Scenario(
+            "stream_stalled",
+            "after=N frames, a pause of stall_ms (default --stall-ms), then the rest",
+            "stream",
+            _stalled,
+        ),
+        Scenario(
+            "connection_reset", "the socket is closed mid-answer (after=N frames, or half the body)", "any", _reset
+        ),
+        Scenario("job_failed", "the async job this request creates ends in status failed", "job", _job_failed),
+    )
+}
 
 
 def unsuitable(scenario: Scenario, ctx: SynthesisContext, params: Mapping[str, str]) -> str | None:
     """Why ``scenario`` cannot answer this request, or None when it can."""
     operation = ctx.operation
     if scenario.scope == "inference":
-        status = int(params.get("status", scenario.status)) if str(params.get("status", "")).isdigit() \
-            else scenario.status
+        status = (
+            int(params.get("status", scenario.status)) if str(params.get("status", "")).isdigit() else scenario.status
+        )
         if operation.family != "inference":
             return f"{scenario.name} applies to inference operations, not {operation.operation_id}"
         if not operation.documents(status):
@@ -131,8 +174,9 @@ def creates_job(ctx: SynthesisContext) -> bool:
     operation = ctx.operation
     if operation.family != "inference" or operation.method != "POST":
         return False
-    response = resolve_ref(ctx.index.spec, operation.definition.get("responses", {})
-                           .get(str(operation.success_status), {}))
+    response = resolve_ref(
+        ctx.index.spec, operation.definition.get("responses", {}).get(str(operation.success_status), {})
+    )
     for link in response.get("links", {}).values():
         linked = ctx.index.operations.get(resolve_ref(ctx.index.spec, link).get("operationId", ""))
         if linked is not None and linked.family == "job":

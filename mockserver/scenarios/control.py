@@ -54,8 +54,7 @@ class ScenarioControl:
         self.rules = RuleBook(initial)
         self.journal = Journal(settings.journal_size)
         self.latency = parse_latency(settings.latency) if settings.latency else None
-        self.error_rate = ErrorRate(settings.error_rate, settings.seed,
-                                    settings.error_scenarios or DEFAULT_SCENARIOS)
+        self.error_rate = ErrorRate(settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS)
         self.violations = Violations(settings.violations)
 
     # ---- selection --------------------------------------------------------------------
@@ -85,8 +84,13 @@ class ScenarioControl:
                 raise ScenarioParamError(f"X-Mock-Scenario {name}: {reason}")
             return plan
         prefs = read_preferences(ctx.request)
-        if prefs.code and prefs.code >= 400 and not prefs.example and not prefs.dynamic \
-                and ctx.operation.documents(prefs.code):
+        if (
+            prefs.code
+            and prefs.code >= 400
+            and not prefs.example
+            and not prefs.dynamic
+            and ctx.operation.documents(prefs.code)
+        ):
             # Prism's Prefer: code=NNN, answered with the gateway's own envelope and headers.
             failure = failures.failure_for_status(prefs.code, ctx.operation.family)
             return ScenarioPlan(name=f"status:{prefs.code}", failure=failure)

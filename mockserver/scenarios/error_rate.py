@@ -15,7 +15,7 @@ from mockserver.ids import derive_seed
 
 #: Retryable failures a resilient client must ride out.
 DEFAULT_SCENARIOS = ("upstream_error", "upstream_rate_limited", "all_providers_failed")
-_SCALE = 2 ** 64
+_SCALE = 2**64
 
 
 class ErrorRate:

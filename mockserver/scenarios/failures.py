@@ -17,8 +17,8 @@ ALL_PROVIDERS_FAILED = "All provider candidates failed. Inspect failure_sample f
 
 #: The reasons the context RPC gives when a key limit is reached (§2).
 KEY_LIMIT_REASONS = ("key_limit_soft_blocked",) + tuple(
-    f"{period}_{kind}_limit_reached"
-    for period in ("daily", "weekly", "monthly") for kind in ("request", "cost"))
+    f"{period}_{kind}_limit_reached" for period in ("daily", "weekly", "monthly") for kind in ("request", "cost")
+)
 
 #: What a provider's own 5xx looks like once the gateway has passed it through: the
 #: ``error`` is the upstream's error code or type, the description its message.
@@ -28,8 +28,7 @@ UPSTREAM_5XX = {
     503: ("service_unavailable", "The engine is currently overloaded, please try again later."),
     504: ("timeout", "Request timed out."),
 }
-UPSTREAM_RATE_LIMIT = ("rate_limit_exceeded",
-                       "Rate limit reached for requests per min (RPM). Please try again in 1s.")
+UPSTREAM_RATE_LIMIT = ("rate_limit_exceeded", "Rate limit reached for requests per min (RPM). Please try again in 1s.")
 
 
 class ScenarioParamError(ValueError):
@@ -88,10 +87,18 @@ def failure_for_status(status: int, family: str) -> GatewayFailure:
 
 
 def _generic_code(status: int) -> str:
-    return {400: "invalid_request", 401: "unauthorised", 402: "insufficient_funds", 403: "forbidden",
-            404: "not_found", 409: "not_ready", 429: "key_limit_exceeded", 500: "gateway_error",
-            501: "not_implemented", 502: "upstream_error"}.get(status, "gateway_error" if status >= 500
-                                                                  else "invalid_request")
+    return {
+        400: "invalid_request",
+        401: "unauthorised",
+        402: "insufficient_funds",
+        403: "forbidden",
+        404: "not_found",
+        409: "not_ready",
+        429: "key_limit_exceeded",
+        500: "gateway_error",
+        501: "not_implemented",
+        502: "upstream_error",
+    }.get(status, "gateway_error" if status >= 500 else "invalid_request")
 
 
 def _status(params: Mapping[str, str], *, default: int, allowed: tuple[int, ...]) -> int:

@@ -15,8 +15,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-REDACTED_HEADERS = ("authorization", "x-api-key", "cookie", "x-aistats-internal-token",
-                    "x-ai-stats-internal-token", "x-internal-token")
+REDACTED_HEADERS = (
+    "authorization",
+    "x-api-key",
+    "cookie",
+    "x-aistats-internal-token",
+    "x-ai-stats-internal-token",
+    "x-internal-token",
+)
 
 
 def redact(name: str, value: str) -> str:
@@ -65,13 +71,22 @@ class Entry:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "received_at": self.received_at, "method": self.method, "path": self.path,
-            "query": self.query, "client": self.client,
+            "seq": self.seq,
+            "received_at": self.received_at,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "client": self.client,
             "headers": [[name, redact(name, value)] for name, value in self.headers],
-            "body": encode_body(self.body), "operation_id": self.operation_id,
-            "generation_id": self.generation_id, "scenario": self.scenario, "rule": self.rule,
-            "status": self.status, "response_headers": [list(pair) for pair in self.response_headers],
-            "outcome": self.outcome, "duration_ms": self.duration_ms,
+            "body": encode_body(self.body),
+            "operation_id": self.operation_id,
+            "generation_id": self.generation_id,
+            "scenario": self.scenario,
+            "rule": self.rule,
+            "status": self.status,
+            "response_headers": [list(pair) for pair in self.response_headers],
+            "outcome": self.outcome,
+            "duration_ms": self.duration_ms,
         }
 
 

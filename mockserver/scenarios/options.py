@@ -60,36 +60,95 @@ def _milliseconds(text: str) -> float:
 
 def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
     group = serve.add_argument_group("scenarios and fault injection (see docs/scenarios.md)")
-    group.add_argument("--latency", type=_latency, metavar="MS|LOW-HIGH|normal:MEAN,SD|exp:MEAN",
-                       help="added latency per request, fixed or drawn per request from the seed "
-                            "(per request: header X-Mock-Latency-Ms)")
-    group.add_argument("--error-rate", type=_rate, default=0.0, metavar="RATE",
-                       help="share (0-1) of inference requests that fail with a retryable scenario; the "
-                            "sequence of failures is fixed by --seed (default: 0)")
-    group.add_argument("--error-scenarios", type=_scenario_names, default=(), metavar="NAME,...",
-                       help="scenarios --error-rate draws from (default: upstream_error, "
-                            "upstream_rate_limited, all_providers_failed)")
-    group.add_argument("--scenarios", type=_rules_file, dest="scenarios_file", metavar="FILE",
-                       help="YAML rules choosing scenarios by method, path, model, header or n-th call")
-    group.add_argument("--stall-ms", type=_milliseconds, default=30000.0,
-                       help="pause of the stream_stalled scenario (default: %(default)s)")
-    group.add_argument("--timeout-ms", type=_milliseconds, default=10000.0,
-                       help="wait before the 504 of the upstream_timeout scenario (default: %(default)s)")
-    group.add_argument("--violate", action="append", choices=tuple(VIOLATIONS), default=[], metavar="NAME",
-                       help="DELIBERATELY break the contract, to test conformance tools (repeatable): "
-                            + ", ".join(VIOLATIONS))
-    group.add_argument("--no-admin", action="store_const", const="off", dest="admin", default="loopback",
-                       help="turn off the /__mock/ admin API (journal, rules, reset)")
-    group.add_argument("--admin-any-host", action="store_const", const="any", dest="admin",
-                       help="answer /__mock/ for every client, not only loopback ones")
-    group.add_argument("--journal-size", type=int, default=500, metavar="N",
-                       help="requests kept in the admin journal (default: %(default)s)")
+    group.add_argument(
+        "--latency",
+        type=_latency,
+        metavar="MS|LOW-HIGH|normal:MEAN,SD|exp:MEAN",
+        help="added latency per request, fixed or drawn per request from the seed "
+        "(per request: header X-Mock-Latency-Ms)",
+    )
+    group.add_argument(
+        "--error-rate",
+        type=_rate,
+        default=0.0,
+        metavar="RATE",
+        help="share (0-1) of inference requests that fail with a retryable scenario; the "
+        "sequence of failures is fixed by --seed (default: 0)",
+    )
+    group.add_argument(
+        "--error-scenarios",
+        type=_scenario_names,
+        default=(),
+        metavar="NAME,...",
+        help="scenarios --error-rate draws from (default: upstream_error, upstream_rate_limited, all_providers_failed)",
+    )
+    group.add_argument(
+        "--scenarios",
+        type=_rules_file,
+        dest="scenarios_file",
+        metavar="FILE",
+        help="YAML rules choosing scenarios by method, path, model, header or n-th call",
+    )
+    group.add_argument(
+        "--stall-ms",
+        type=_milliseconds,
+        default=30000.0,
+        help="pause of the stream_stalled scenario (default: %(default)s)",
+    )
+    group.add_argument(
+        "--timeout-ms",
+        type=_milliseconds,
+        default=10000.0,
+        help="wait before the 504 of the upstream_timeout scenario (default: %(default)s)",
+    )
+    group.add_argument(
+        "--violate",
+        action="append",
+        choices=tuple(VIOLATIONS),
+        default=[],
+        metavar="NAME",
+        help="DELIBERATELY break the contract, to test conformance tools (repeatable): " + ", ".join(VIOLATIONS),
+    )
+    group.add_argument(
+        "--no-admin",
+        action="store_const",
+        const="off",
+        dest="admin",
+        default="loopback",
+        help="turn off the /__mock/ admin API (journal, rules, reset)",
+    )
+    group.add_argument(
+        "--admin-any-host",
+        action="store_const",
+        const="any",
+        dest="admin",
+        help="answer /__mock/ for every client, not only loopback ones",
+    )
+    group.add_argument(
+        "--journal-size",
+        type=int,
+        default=500,
+        metavar="N",
+        help="requests kept in the admin journal (default: %(default)s)",
+    )
 
 
 def scenario_settings(args: argparse.Namespace) -> dict[str, Any]:
     if args.violate:
-        print(f"aistats-mock: DELIBERATE CONTRACT VIOLATIONS ON: {', '.join(args.violate)} "
-              "(answers will not match the contract)", file=sys.stderr, flush=True)
-    return {"latency": args.latency, "error_rate": args.error_rate, "error_scenarios": args.error_scenarios,
-            "scenarios_file": args.scenarios_file, "stall_ms": args.stall_ms, "timeout_ms": args.timeout_ms,
-            "violations": tuple(args.violate), "admin": args.admin, "journal_size": max(1, args.journal_size)}
+        print(
+            f"aistats-mock: DELIBERATE CONTRACT VIOLATIONS ON: {', '.join(args.violate)} "
+            "(answers will not match the contract)",
+            file=sys.stderr,
+            flush=True,
+        )
+    return {
+        "latency": args.latency,
+        "error_rate": args.error_rate,
+        "error_scenarios": args.error_scenarios,
+        "scenarios_file": args.scenarios_file,
+        "stall_ms": args.stall_ms,
+        "timeout_ms": args.timeout_ms,
+        "violations": tuple(args.violate),
+        "admin": args.admin,
+        "journal_size": max(1, args.journal_size),
+    }

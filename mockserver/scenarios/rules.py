@@ -26,8 +26,7 @@ import yaml
 
 from mockserver.model import MockRequest
 
-_KEYS = {"name", "method", "path", "operation", "model", "headers", "nth", "times", "scenario", "params",
-         "status"}
+_KEYS = {"name", "method", "path", "operation", "model", "headers", "nth", "times", "scenario", "params", "status"}
 
 
 class RuleError(ValueError):
@@ -59,8 +58,7 @@ class Rule:
             return False
         if self.model and not fnmatch.fnmatchcase(str(request.field("model", "")), self.model):
             return False
-        return all(fnmatch.fnmatchcase(request.header(name, "") or "", value)
-                   for name, value in self.headers.items())
+        return all(fnmatch.fnmatchcase(request.header(name, "") or "", value) for name, value in self.headers.items())
 
     def fires_on(self, call: int) -> bool:
         if self.nth is not None:
@@ -82,7 +80,7 @@ class Rule:
 
 
 def _path_matches(pattern: str, path: str, base_path: str) -> bool:
-    relative = path[len(base_path):] if base_path and path.startswith(base_path + "/") else path
+    relative = path[len(base_path) :] if base_path and path.startswith(base_path + "/") else path
     return any(fnmatch.fnmatchcase(candidate, pattern) for candidate in (path, relative))
 
 
@@ -93,8 +91,7 @@ class RuleBook:
         self._lock = threading.Lock()
         self._rules: list[Rule] = list(rules)
 
-    def pick(self, request: MockRequest, base_path: str,
-             usable: Callable[[Rule], bool]) -> tuple[Rule, int] | None:
+    def pick(self, request: MockRequest, base_path: str, usable: Callable[[Rule], bool]) -> tuple[Rule, int] | None:
         """Count this call for every matching rule; the first that fires on it, with its call number."""
         chosen = None
         with self._lock:
@@ -167,12 +164,17 @@ def _rule(item: Any, index: int, source: str, known: set[str]) -> Rule:
         raise RuleError(f"{where}: status must be an error status between 400 and 599")
     return Rule(
         name=str(item.get("name") or f"{source}-{index + 1}"),
-        scenario=scenario, status=status,
+        scenario=scenario,
+        status=status,
         params={str(k): str(v) for k, v in _mapping(item, "params", where).items()},
-        method=_text(item, "method", where, upper=True), path=_text(item, "path", where),
-        operation=_text(item, "operation", where), model=_text(item, "model", where),
+        method=_text(item, "method", where, upper=True),
+        path=_text(item, "path", where),
+        operation=_text(item, "operation", where),
+        model=_text(item, "model", where),
         headers={str(k).lower(): str(v) for k, v in _mapping(item, "headers", where).items()},
-        nth=_nth(item.get("nth"), where), times=_positive(item.get("times"), "times", where), source=source,
+        nth=_nth(item.get("nth"), where),
+        times=_positive(item.get("times"), "times", where),
+        source=source,
     )
 
 

@@ -24,7 +24,7 @@ VIOLATIONS: dict[str, str] = {
     "pricing_mismatch": "pricing total_nanos is one nano more than the sum of its lines",
     "wrong_error_envelope": "inference errors use the published {ok, error, message} shape, not the real one",
     "sse_missing_done": "streams end without their terminal event (final usage frame / response.completed / "
-                        "message_stop, and [DONE])",
+    "message_stop, and [DONE])",
     "sse_bad_order": "the last event of a stream is sent first",
     "wrong_content_type": "JSON and SSE answers are labelled text/plain",
     "missing_required_field": "a required top-level key is left out of JSON answers",
@@ -95,6 +95,7 @@ class Violations:
 
 # ---- JSON bodies and stream frames -------------------------------------------------------
 
+
 def _on_json(change: Callable[[Any], None], *, first_frame_only: bool = False) -> Reshape:
     """Apply ``change`` (in place) to a JSON body, or to the JSON frames of a stream."""
 
@@ -122,7 +123,7 @@ def _rewrite_sse(data: bytes, change) -> tuple[bytes, bool]:
     lines, done = [], False
     for line in data.decode("utf-8").split("\n"):
         if line.startswith("data: {"):
-            frame = json.loads(line[len("data: "):])
+            frame = json.loads(line[len("data: ") :])
             change(frame)
             line, done = "data: " + json.dumps(frame, separators=(",", ":"), ensure_ascii=False), True
         lines.append(line)
@@ -158,6 +159,7 @@ def _add_extra(body: Any) -> None:
 
 # ---- whole streams ---------------------------------------------------------------------
 
+
 def _on_stream(change: Callable[[list[Chunk]], list[Chunk]]) -> Reshape:
     def reshape(reply: MockReply) -> MockReply:
         if reply.stream is not None and reply.status < 400:
@@ -181,12 +183,14 @@ def _last_first(chunks: list[Chunk]) -> list[Chunk]:
     if len(positions) < 2:
         return chunks
     last = chunks[positions[-1]]
-    rest = chunks[: positions[-1]] + chunks[positions[-1] + 1:]
+    rest = chunks[: positions[-1]] + chunks[positions[-1] + 1 :]
     return [Chunk(last.data, rest[0].delay if rest else 0.0)] + [
-        Chunk(c.data, 0.0 if i == 0 else c.delay, c.action) for i, c in enumerate(rest)]
+        Chunk(c.data, 0.0 if i == 0 else c.delay, c.action) for i, c in enumerate(rest)
+    ]
 
 
 # ---- status, labels and shapes -----------------------------------------------------------
+
 
 def _relabel(reply: MockReply) -> MockReply:
     if reply.media_type in ("application/json", "text/event-stream") or reply.media_type.endswith("+json"):

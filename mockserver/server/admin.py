@@ -83,8 +83,11 @@ class AdminMiddleware:
 
     async def _admin(self, scope: Scope, send: Send) -> None:
         if self.admin != "any" and not is_loopback(scope.get("client")):
-            body = {"error": "forbidden", "message": "the admin API answers loopback clients only "
-                                                     "(start the mock with --admin-any-host to open it)"}
+            body = {
+                "error": "forbidden",
+                "message": "the admin API answers loopback clients only "
+                "(start the mock with --admin-any-host to open it)",
+            }
             await _send_json(send, 403, body, {})
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
@@ -97,24 +100,32 @@ class AdminMiddleware:
     async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
         data = request_data(scope)
         base = self.runtime.index.base_path
-        matched = self.runtime.index.match(scope["method"], scope["path"][len(base):] or "/") \
-            if scope["path"].startswith(base) else None
+        matched = (
+            self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
+            if scope["path"].startswith(base)
+            else None
+        )
         client = scope.get("client")
         entry = self.control.journal.open(
-            received_at=time.time(), method=scope["method"], path=scope["path"],
+            received_at=time.time(),
+            method=scope["method"],
+            path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])],
-            body=data.get("raw_body", b""), client=f"{client[0]}:{client[1]}" if client else None,
+            body=data.get("raw_body", b""),
+            client=f"{client[0]}:{client[1]}" if client else None,
             operation_id=matched[0].operation_id if matched else None,
-            generation_id=data.get("generation_id"))
+            generation_id=data.get("generation_id"),
+        )
         started = time.perf_counter()
         status: list[int] = []
 
         async def recording_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status.append(message["status"])
-                entry.response_headers = [(k.decode("latin-1"), v.decode("latin-1"))
-                                          for k, v in message.get("headers", [])]
+                entry.response_headers = [
+                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
+                ]
             await send(message)
 
         outcome = "completed"
@@ -128,8 +139,11 @@ class AdminMiddleware:
             raise
         finally:
             entry.scenario, entry.rule = data.get("scenario"), data.get("rule")
-            entry.complete(status=status[0] if status else None, outcome=outcome,
-                           duration_ms=(time.perf_counter() - started) * 1000)
+            entry.complete(
+                status=status[0] if status else None,
+                outcome=outcome,
+                duration_ms=(time.perf_counter() - started) * 1000,
+            )
 
     # ---- server-side violations ----------------------------------------------------------
 
@@ -167,15 +181,21 @@ class AdminMiddleware:
 
     def _documented_success(self, scope: Scope):
         base = self.runtime.index.base_path
-        matched = self.runtime.index.match(scope["method"], scope["path"][len(base):] or "/")
+        matched = self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
         if matched is None:
             return None
         operation = matched[0]
         data = request_data(scope)
-        request = MockRequest(operation=operation, method=scope["method"], path=scope["path"],
-                              headers=headers_dict(scope), raw_body=data.get("raw_body", b""),
-                              seed=data.get("seed", 0), generation_id=data.get("generation_id", ""),
-                              notes=data)
+        request = MockRequest(
+            operation=operation,
+            method=scope["method"],
+            path=scope["path"],
+            headers=headers_dict(scope),
+            raw_body=data.get("raw_body", b""),
+            seed=data.get("seed", 0),
+            generation_id=data.get("generation_id", ""),
+            notes=data,
+        )
         ctx = Dispatcher(self.runtime).context(request)
         response = operation.response(operation.success_status)
         if response is None:
@@ -212,8 +232,11 @@ async def _no_body() -> Message:
 
 async def _send_json(send: Send, status: int, body, headers: dict[str, str]) -> None:
     payload = json_bytes(body)
-    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                   (b"cache-control", b"no-store")]
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})

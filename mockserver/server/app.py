@@ -47,8 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     else:
         app = connexion.AsyncApp(__name__, **options)
         app._middleware_app.api_cls = direct_api_class()
-    app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework),
-                name="gateway")
+    app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework), name="gateway")
     app.add_middleware(GatewayEdge, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
     install_error_handlers(app, runtime)
     for extend in runtime.hooks.get("app_extensions", []):

@@ -20,8 +20,11 @@ CORS_HEADERS = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"GET, POST, PUT, PATCH, DELETE, OPTIONS"),
     (b"access-control-max-age", b"86400"),
-    (b"access-control-allow-headers", b"Authorization, Content-Type, x-title, http-referer, x-gateway-debug, "
-                                      b"X-AIStats-Strictness, x-aistats-cache-revalidate"),
+    (
+        b"access-control-allow-headers",
+        b"Authorization, Content-Type, x-title, http-referer, x-gateway-debug, "
+        b"X-AIStats-Strictness, x-aistats-cache-revalidate",
+    ),
 ]
 
 
@@ -46,8 +49,14 @@ class GatewayEdge:
         data = request_data(scope)
         body, too_large = await _read_body(receive, self.runtime.settings.max_body_bytes, scope)
         data["raw_body"] = body
-        seed = request_seed(self.runtime.settings, scope["method"], path, scope.get("query_string", b""), body,
-                            header(scope, "x-mock-seed"))
+        seed = request_seed(
+            self.runtime.settings,
+            scope["method"],
+            path,
+            scope.get("query_string", b""),
+            body,
+            header(scope, "x-mock-seed"),
+        )
         data["seed"] = seed
         data["generation_id"] = request_generation_id(self.runtime.settings, seed)
         outgoing = _with_cors(send) if in_api else send
@@ -57,13 +66,12 @@ class GatewayEdge:
         await self.app(scope, _replay(body, receive), outgoing)
 
     async def _too_large(self, scope: Scope, send: Send) -> None:
-        relative = scope["path"][len(self.base):] or "/"
+        relative = scope["path"][len(self.base) :] or "/"
         matched = self.runtime.index.match(scope["method"], relative)
         family = matched[0].family if matched else "control"
         limit = self.runtime.settings.max_body_bytes
         failure = GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes")
-        reply = render_failure(failure, family, request_data(scope)["generation_id"],
-                               self.runtime.index.dialect)
+        reply = render_failure(failure, family, request_data(scope)["generation_id"], self.runtime.index.dialect)
         headers = [(b"content-type", b"application/json")]
         headers += [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
         await _send_plain(send, 413, reply_bytes(reply), headers)
@@ -113,13 +121,16 @@ def _with_cors(send: Send) -> Send:
 
 
 async def _send_plain(send: Send, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [*headers, (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
 def _welcome() -> bytes:
     now = dt.datetime.now(dt.UTC).isoformat().replace("+00:00", "Z")
     return json_bytes({"message": "Welcome to the AI Stats Gateway API! (aistats-mock)", "timestamp": now})
-
-

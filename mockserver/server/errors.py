@@ -31,13 +31,14 @@ def install_error_handlers(app, runtime: Runtime) -> None:
     def respond(request: ConnexionRequest, failure: GatewayFailure) -> ConnexionResponse:
         scope = request.scope
         base = runtime.index.base_path
-        relative = scope.get("path", "")[len(base):] or "/"
+        relative = scope.get("path", "")[len(base) :] or "/"
         matched = runtime.index.match(scope.get("method", "GET"), relative)
         family = matched[0].family if matched else "control"
         generation_id = request_data(scope).get("generation_id", "G-00000000000000000000000000")
         reply = render_failure(failure, family, generation_id, runtime.index.dialect)
-        return ConnexionResponse(status_code=reply.status, body=reply_bytes(reply), content_type="application/json",
-                                 headers=reply.headers)
+        return ConnexionResponse(
+            status_code=reply.status, body=reply_bytes(reply), content_type="application/json", headers=reply.headers
+        )
 
     def on_gateway_failure(request, exc: GatewayFailure):
         return respond(request, exc)

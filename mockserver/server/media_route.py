@@ -28,7 +28,7 @@ class MediaRoute:
         if not path.startswith(ROUTE_PREFIX):
             await self.app(scope, receive, send)
             return
-        name = path[len(ROUTE_PREFIX):]
+        name = path[len(ROUTE_PREFIX) :]
         found = self.store.get(name) if "/" not in name else None
         content_type = "application/json"
         if scope["method"] not in ("GET", "HEAD"):
@@ -38,8 +38,7 @@ class MediaRoute:
             body = json_bytes({"error": "not_found", "reason": "media_not_found_or_expired", "name": name})
         else:
             status, body, content_type = 200, found.data, found.content_type
-        headers = [*_HEADERS, (b"content-type", content_type.encode()),
-                   (b"content-length", str(len(body)).encode())]
+        headers = [*_HEADERS, (b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
         if status == 405:
             headers.append((b"allow", b"GET, HEAD"))
         await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -57,20 +57,30 @@ def to_starlette(reply: MockReply):
     from starlette.responses import Response, StreamingResponse
 
     if reply.stream is not None:
-        return StreamingResponse(_paced_async(reply), status_code=reply.status, headers=_headers(reply),
-                                 media_type=_content_type(reply))
-    return Response(reply_bytes(reply), status_code=reply.status, headers=_headers(reply),
-                    media_type=_content_type(reply) if reply.media_type else None)
+        return StreamingResponse(
+            _paced_async(reply), status_code=reply.status, headers=_headers(reply), media_type=_content_type(reply)
+        )
+    return Response(
+        reply_bytes(reply),
+        status_code=reply.status,
+        headers=_headers(reply),
+        media_type=_content_type(reply) if reply.media_type else None,
+    )
 
 
 def to_flask(reply: MockReply):
     import flask
 
     if reply.stream is not None:
-        return flask.Response(_paced_sync(reply), status=reply.status, headers=_headers(reply),
-                              content_type=_content_type(reply))
-    return flask.Response(reply_bytes(reply), status=reply.status, headers=_headers(reply),
-                          content_type=_content_type(reply) if reply.media_type else None)
+        return flask.Response(
+            _paced_sync(reply), status=reply.status, headers=_headers(reply), content_type=_content_type(reply)
+        )
+    return flask.Response(
+        reply_bytes(reply),
+        status=reply.status,
+        headers=_headers(reply),
+        content_type=_content_type(reply) if reply.media_type else None,
+    )
 
 
 async def initial_delay(reply: MockReply) -> None:

@@ -91,15 +91,17 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             if details:
                 raise validation_failure(details)
 
-
     class MultiPartBody(FormBody, MultiPartFormDataValidator):
         pass
 
     class Parameters(ParameterValidator):
         def validate_request(self, request):
             details: list[ValidationDetail] = []
-            for location, getter in (("query", request.query_params), ("path", request.path_params),
-                                     ("header", request.headers)):
+            for location, getter in (
+                ("query", request.query_params),
+                ("path", request.path_params),
+                ("header", request.headers),
+            ):
                 for param in self.parameters.get(location, []):
                     details += _check_parameter(compiler, param, getter, location)
             if details:
@@ -107,11 +109,13 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
 
     return {
         "parameter": Parameters,
-        "body": MediaTypeDict({
-            "*/*json": JsonBody,
-            "application/x-www-form-urlencoded": FormBody,
-            "multipart/form-data": MultiPartBody,
-        }),
+        "body": MediaTypeDict(
+            {
+                "*/*json": JsonBody,
+                "application/x-www-form-urlencoded": FormBody,
+                "multipart/form-data": MultiPartBody,
+            }
+        ),
     }
 
 
@@ -149,11 +153,13 @@ async def _split_form(form) -> tuple[dict[str, t.Any], dict[str, list[UploadedFi
         if isinstance(value, UploadFile):
             data = await value.read()
             files.setdefault(key, []).append(
-                UploadedFile(value.filename or key, value.content_type or "application/octet-stream", data))
+                UploadedFile(value.filename or key, value.content_type or "application/octet-stream", data)
+            )
         else:
             fields.setdefault(key, []).append(value)
-    return {key: values if len(values) > 1 or key.endswith("[]") else values[0]
-            for key, values in fields.items()}, files
+    return {
+        key: values if len(values) > 1 or key.endswith("[]") else values[0] for key, values in fields.items()
+    }, files
 
 
 def _for_validation(fields: dict[str, t.Any], files: dict[str, list[UploadedFile]], schema: dict) -> dict:

@@ -56,8 +56,15 @@ def source_context(ctx: SynthesisContext, source: tables.Source) -> SynthesisCon
     for name in source.path_to_query:
         query[name] = [request.path_params.get(name, "")]
     moved = dataclasses.replace(request, operation=index.operations[source.operation], body=body, query=query)
-    return SynthesisContext(request=moved, index=index, compiler=compiler, catalogue=ctx.catalogue,
-                            epoch=ctx.epoch, settings=ctx.settings, state=ctx.state)
+    return SynthesisContext(
+        request=moved,
+        index=index,
+        compiler=compiler,
+        catalogue=ctx.catalogue,
+        epoch=ctx.epoch,
+        settings=ctx.settings,
+        state=ctx.state,
+    )
 
 
 def to_dec2025(ctx: SynthesisContext, reply: MockReply, payload: str) -> MockReply:
@@ -73,6 +80,7 @@ def to_dec2025(ctx: SynthesisContext, reply: MockReply, payload: str) -> MockRep
 
 # --------------------------------------------------------------------------- envelope
 
+
 def switched(ctx: SynthesisContext, name: str) -> bool:
     return ctx.request.field(name) is True
 
@@ -82,11 +90,16 @@ def meter_usage(usage: dict[str, Any], *, text: bool) -> dict[str, Any]:
     pricing = next((usage[key] for key in tables.PRICING_KEYS if isinstance(usage.get(key), dict)), None)
     out: dict[str, Any] = {"total_tokens": _count(usage.get("total_tokens"))}
     if text:
-        entered, produced = next(((_count(usage.get(a)), _count(usage.get(b))) for a, b in tables.TOKEN_PAIRS
-                                  if a in usage), (0, 0))
+        entered, produced = next(
+            ((_count(usage.get(a)), _count(usage.get(b))) for a, b in tables.TOKEN_PAIRS if a in usage), (0, 0)
+        )
         cached = min(entered, _detail(usage, tables.CACHED_SOURCES))
-        out.update(input_text_tokens=entered - cached, cached_read_text_tokens=cached,
-                   output_text_tokens=produced, reasoning_tokens=_detail(usage, tables.REASONING_SOURCES))
+        out.update(
+            input_text_tokens=entered - cached,
+            cached_read_text_tokens=cached,
+            output_text_tokens=produced,
+            reasoning_tokens=_detail(usage, tables.REASONING_SOURCES),
+        )
     for line in (pricing or {}).get("lines", []):
         out.setdefault(line["dimension"], line["quantity"])
     for key in tables.KEPT_QUANTITIES:
@@ -127,8 +140,7 @@ def _provider(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> 
     return model.primary_provider if model is not None and model.providers else "unknown"
 
 
-def _enveloped(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any], *,
-               text: bool) -> dict[str, Any]:
+def _enveloped(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any], *, text: bool) -> dict[str, Any]:
     request_id = body.pop("requestId", None) or ctx.request.generation_id
     usage, meta = body.pop("usage", None), body.pop("meta", None)
     out = {"requestId": request_id, **body, "provider": _provider(ctx, reply, body)}
@@ -141,6 +153,7 @@ def _enveloped(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any], *,
 
 # --------------------------------------------------------------------------- payloads
 
+
 def _chat(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     body["requestId"] = body.pop("id", None) or ctx.request.generation_id
     return _enveloped(ctx, reply, body, text=True)
@@ -148,8 +161,10 @@ def _chat(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict
 
 def _moderation(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     renames = tables.MODERATION_RESULT_RENAMES
-    body["results"] = [{"index": index, **{renames.get(key, key): value for key, value in result.items()}}
-                       for index, result in enumerate(body.get("results") or [])]
+    body["results"] = [
+        {"index": index, **{renames.get(key, key): value for key, value in result.items()}}
+        for index, result in enumerate(body.get("results") or [])
+    ]
     body.setdefault("created", ctx.stamp())
     return _enveloped(ctx, reply, body, text=True)
 
@@ -178,6 +193,7 @@ PAYLOADS = {"chat": _chat, "moderation": _moderation, "image": _image, "video": 
 
 
 # --------------------------------------------------------------------------- streams
+
 
 def _frames(ctx: SynthesisContext, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
     for chunk in chunks:

@@ -26,15 +26,21 @@ class ErrorDialect:
     def reshape(self, reply: MockReply) -> MockReply:
         body = reply.body if isinstance(reply.body, dict) else {}
         reply.body = {key: body[key] for key in self.keep if key in body}
-        reply.headers = {name: value for name, value in reply.headers.items()
-                         if name.lower() not in {h.lower() for h in self.drop_headers}}
+        reply.headers = {
+            name: value
+            for name, value in reply.headers.items()
+            if name.lower() not in {h.lower() for h in self.drop_headers}
+        }
         reply.pretty = False
         return reply
 
 
 ERROR_DIALECTS: dict[str, ErrorDialect] = {
-    "2025-12": ErrorDialect(family="inference", keep=("generation_id", "status_code", "error", "description"),
-                            drop_headers=("X-Gateway-Error-Attribution",)),
+    "2025-12": ErrorDialect(
+        family="inference",
+        keep=("generation_id", "status_code", "error", "description"),
+        drop_headers=("X-Gateway-Error-Attribution",),
+    ),
 }
 
 

@@ -25,8 +25,9 @@ class Source:
 
 
 SOURCES: dict[str, Source] = {
-    "createChatCompletionDec25": Source("createChatCompletion", "chat",
-                                        {"max_completions_tokens": "max_completion_tokens"}),
+    "createChatCompletionDec25": Source(
+        "createChatCompletion", "chat", {"max_completions_tokens": "max_completion_tokens"}
+    ),
     "createModerationDec25": Source("createModeration", "moderation"),
     "createModerationDocAliasDec25": Source("createModeration", "moderation"),
     "createImageDec25": Source("createImage", "image"),
@@ -39,12 +40,10 @@ SOURCES: dict[str, Source] = {
 USAGE_SWITCH, META_SWITCH = "usage", "meta"
 
 #: Keys of a moderation result: current name → 2025-12 name.
-MODERATION_RESULT_RENAMES = {"category_scores": "scores",
-                             "category_applied_input_types": "applied_input_types"}
+MODERATION_RESULT_RENAMES = {"category_scores": "scores", "category_applied_input_types": "applied_input_types"}
 
 #: Where the current usage keeps reasoning and cached-prompt counts: (object, key) paths.
-REASONING_SOURCES = (("completion_tokens_details", "reasoning_tokens"),
-                     ("output_tokens_details", "reasoning_tokens"))
+REASONING_SOURCES = (("completion_tokens_details", "reasoning_tokens"), ("output_tokens_details", "reasoning_tokens"))
 CACHED_SOURCES = (("prompt_tokens_details", "cached_tokens"), ("input_tokens_details", "cached_tokens"))
 #: Current token totals: (input, output) key pairs, chat first.
 TOKEN_PAIRS = (("prompt_tokens", "completion_tokens"), ("input_tokens", "output_tokens"))
@@ -70,8 +69,13 @@ ENDPOINT_BY_CAPABILITY = {
     "text.embed": "embeddings",
 }
 #: Catalogue status → the 2025-12 lifecycle name.
-STATUS_NAMES = {"rumoured": "Rumoured", "announced": "Announced", "preview": "Announced",
-                "active": "Available", "deprecated": "Deprecated", "retired": "Retired"}
+STATUS_NAMES = {
+    "rumoured": "Rumoured",
+    "announced": "Announced",
+    "preview": "Announced",
+    "active": "Available",
+    "deprecated": "Deprecated",
+    "retired": "Retired",
+}
 #: ``include_*`` switches of ``GET /models`` and the lifecycle name each one lets through.
-LIFECYCLE_SWITCHES = {"include_rumoured": "Rumoured", "include_deprecated": "Deprecated",
-                      "include_retired": "Retired"}
+LIFECYCLE_SWITCHES = {"include_rumoured": "Rumoured", "include_deprecated": "Deprecated", "include_retired": "Retired"}

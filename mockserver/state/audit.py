@@ -130,9 +130,7 @@ def success_record(ctx, reply: MockReply, now_ms: int) -> dict[str, Any]:
 def failure_record(ctx, failure: GatewayFailure, now_ms: int) -> dict[str, Any]:
     record = _base(ctx, now_ms, failure.status)
     code = re.sub(r"\s+", "_", failure.code)
-    record.update(
-        success=False, error_code=f"{failure.attribution}:{code}", error_message=failure.description
-    )
+    record.update(success=False, error_code=f"{failure.attribution}:{code}", error_message=failure.description)
     if failure.attribution == "upstream":
         record.update(_routed(ctx))
     return record

@@ -80,9 +80,7 @@ class JobStore:
     def exists(self, job_id: str) -> bool:
         return self.db.one("SELECT 1 FROM jobs WHERE id = ?", (job_id,)) is not None
 
-    def observe(
-        self, team_id: str, job_id: str, kind: str, now_ms: int, pricer: Pricer
-    ) -> dict[str, Any] | None:
+    def observe(self, team_id: str, job_id: str, kind: str, now_ms: int, pricer: Pricer) -> dict[str, Any] | None:
         """The job as of ``now_ms`` (state saved, charge applied once), or None if not the team's."""
         with self.db.write() as conn:
             row = conn.execute(
@@ -119,9 +117,7 @@ class JobStore:
 
     def delete(self, team_id: str, job_id: str, kind: str) -> bool:
         with self.db.write() as conn:
-            cursor = conn.execute(
-                "DELETE FROM jobs WHERE id = ? AND team_id = ? AND kind = ?", (job_id, team_id, kind)
-            )
+            cursor = conn.execute("DELETE FROM jobs WHERE id = ? AND team_id = ? AND kind = ?", (job_id, team_id, kind))
         return cursor.rowcount > 0
 
     def get(self, job_id: str) -> dict[str, Any] | None:
@@ -131,7 +127,6 @@ class JobStore:
     def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
         conn.execute("DELETE FROM jobs WHERE created_ms < ?", (older_than_ms,))
         conn.execute(
-            "DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs ORDER BY created_ms DESC "
-            "LIMIT -1 OFFSET ?)",
+            "DELETE FROM jobs WHERE rowid IN (SELECT rowid FROM jobs ORDER BY created_ms DESC LIMIT -1 OFFSET ?)",
             (keep_rows,),
         )

@@ -137,9 +137,7 @@ class KeyStore:
             if row is None:
                 return None
             conn.execute("DELETE FROM api_keys WHERE id = ?", (key_id.lower(),))
-            conn.execute(
-                "INSERT OR REPLACE INTO deleted_kids (kid, deleted_ms) VALUES (?, ?)", (row["kid"], now_ms)
-            )
+            conn.execute("INSERT OR REPLACE INTO deleted_kids (kid, deleted_ms) VALUES (?, ?)", (row["kid"], now_ms))
         return row["name"]
 
     def check(self, kid: str, secret: str) -> KeyCheck:

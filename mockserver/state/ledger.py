@@ -60,8 +60,7 @@ class Ledger:
         with self.db.write() as conn:
             self.charge(conn, team_id, cost, record["request_id"], now_ms)
             conn.execute(
-                "INSERT INTO generations (request_id, team_id, created_ms, cost_nanos, record) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO generations (request_id, team_id, created_ms, cost_nanos, record) VALUES (?, ?, ?, ?, ?)",
                 (record["request_id"], team_id, now_ms, cost, record_text(record)),
             )
 
@@ -85,13 +84,10 @@ class Ledger:
         )
         return int(row["n"])
 
-    def activity(
-        self, team_id: str, since_ms: int, limit: int, offset: int
-    ) -> tuple[int, list[dict[str, Any]]]:
+    def activity(self, team_id: str, since_ms: int, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
         total = self.requests_since(team_id, since_ms)
         rows = self.db.query(
-            "SELECT record FROM generations WHERE team_id = ? AND created_ms >= ? "
-            "ORDER BY seq DESC LIMIT ? OFFSET ?",
+            "SELECT record FROM generations WHERE team_id = ? AND created_ms >= ? ORDER BY seq DESC LIMIT ? OFFSET ?",
             (team_id, since_ms, limit, offset),
         )
         return total, [json.loads(row["record"]) for row in rows]
@@ -126,8 +122,7 @@ class Ledger:
             if span is None or span <= keep_rows:
                 continue
             conn.execute(
-                f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq DESC "
-                f"LIMIT 1 OFFSET ?)",
+                f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq DESC LIMIT 1 OFFSET ?)",
                 (keep_rows,),
             )
 
@@ -142,4 +137,3 @@ def record_text(record: dict[str, Any]) -> str:
         return orjson.dumps(record).decode()
     except TypeError:
         return json.dumps(record, separators=(",", ":"))
-

@@ -18,8 +18,15 @@ from typing import Any
 from mockserver.state.db import Database
 
 #: The fields a client may set on create and change on update (everything else is the store's).
-EDITABLE = ("name", "description", "redirect_uris", "homepage_url", "logo_url", "privacy_policy_url",
-            "terms_of_service_url")
+EDITABLE = (
+    "name",
+    "description",
+    "redirect_uris",
+    "homepage_url",
+    "logo_url",
+    "privacy_policy_url",
+    "terms_of_service_url",
+)
 SECRET_BYTES = 32
 _PEPPER = b"aistats-mock-oauth"
 
@@ -46,8 +53,9 @@ class OAuthClientStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def create(self, team_id: str, fields: dict[str, Any], now_ms: int, *, created_by: str | None = None
-               ) -> tuple[dict[str, Any], str]:
+    def create(
+        self, team_id: str, fields: dict[str, Any], now_ms: int, *, created_by: str | None = None
+    ) -> tuple[dict[str, Any], str]:
         """A new active client and its plaintext secret (the only time it is known)."""
         secret = _new_secret()
         client_id = str(uuid.uuid4())
@@ -75,8 +83,7 @@ class OAuthClientStore:
         )
         return total, [_client(row) for row in rows]
 
-    def update(self, team_id: str, client_id: str, changes: dict[str, Any], now_ms: int
-               ) -> dict[str, Any] | None:
+    def update(self, team_id: str, client_id: str, changes: dict[str, Any], now_ms: int) -> dict[str, Any] | None:
         """Apply ``changes`` (editable fields only); the client as it now stands, or None."""
         sets = [(name, _column(name, value)) for name, value in changes.items() if name in EDITABLE]
         with self.db.write() as conn:

@@ -95,9 +95,7 @@ class Store:
         now = self.now_ms()
         with self.db.write() as conn:
             self.jobs.prune(conn, now - int(self.bounds.job_ttl_seconds * 1000), self.bounds.max_jobs)
-            self.ledger.prune(
-                conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations
-            )
+            self.ledger.prune(conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations)
 
     def reset(self) -> None:
         """Forget every key, wallet, ledger entry, job, generation and OAuth client."""

@@ -18,8 +18,9 @@ def synthesize(ctx: SynthesisContext, prefs: Preferences) -> MockReply:
     status = prefs.code or operation.success_status
     response = operation.response(status)
     if response is None:
-        raise GatewayFailure(400, "validation_error",
-                             f"Prefer code={status} is not documented for {operation.operation_id}")
+        raise GatewayFailure(
+            400, "validation_error", f"Prefer code={status} is not documented for {operation.operation_id}"
+        )
     if status == operation.success_status and not prefs.dynamic and not prefs.example:
         domain = generator_for(operation.operation_id)
         if domain is not None:
@@ -27,8 +28,7 @@ def synthesize(ctx: SynthesisContext, prefs: Preferences) -> MockReply:
     return from_documentation(ctx, response, prefs, status)
 
 
-def from_documentation(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences,
-                       status: int) -> MockReply:
+def from_documentation(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences, status: int) -> MockReply:
     """The documented answer for ``status``, with the headers the spec marks required."""
     reply = _documented_body(ctx, response, prefs, status)
     for name, header in response.headers.items():
@@ -37,15 +37,13 @@ def from_documentation(ctx: SynthesisContext, response: ResponseDoc, prefs: Pref
     return reply
 
 
-def _documented_body(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences,
-                     status: int) -> MockReply:
+def _documented_body(ctx: SynthesisContext, response: ResponseDoc, prefs: Preferences, status: int) -> MockReply:
     media = _pick_media_type(response)
     if media is None:
         return MockReply(status=status, body=None, media_type="")
     if prefs.example:
         if prefs.example not in media.examples:
-            raise GatewayFailure(400, "validation_error",
-                                 f"no example named {prefs.example!r} for status {status}")
+            raise GatewayFailure(400, "validation_error", f"no example named {prefs.example!r} for status {status}")
         return _reply(status, media, media.examples[prefs.example])
     if media.examples and not prefs.dynamic:
         return _reply(status, media, next(iter(media.examples.values())))

@@ -39,5 +39,4 @@ def read_preferences(request: MockRequest) -> Preferences:
     code = request.query_value("__code") or prefer.get("code")
     example = request.query_value("__example") or prefer.get("example")
     dynamic = _truthy(request.query_value("__dynamic") or prefer.get("dynamic"))
-    return Preferences(code=int(code) if code and code.isdigit() else None, example=example or None,
-                       dynamic=dynamic)
+    return Preferences(code=int(code) if code and code.isdigit() else None, example=example or None, dynamic=dynamic)

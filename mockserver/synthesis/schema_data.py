@@ -83,8 +83,9 @@ class _Generator:
     def _array(self, schema, name, depth):
         low = schema.get("minItems", 1 if depth < 4 else 0)
         high = max(low, min(schema.get("maxItems", low + 2), low + 2))
-        items = [self.value(schema.get("items", {}), _singular(name), depth + 1)
-                 for _ in range(self.rng.randint(low, high))]
+        items = [
+            self.value(schema.get("items", {}), _singular(name), depth + 1) for _ in range(self.rng.randint(low, high))
+        ]
         if schema.get("uniqueItems"):
             unique = []
             for item in items:

@@ -59,8 +59,13 @@ def parse_sse(content: bytes) -> list[dict[str, str]]:
             elif name in ("event", "id"):
                 event[name] = value
         if data_lines:
-            events.append({"event": event.get("event", "message"), "data": "\n".join(data_lines),
-                           **({"id": event["id"]} if "id" in event else {})})
+            events.append(
+                {
+                    "event": event.get("event", "message"),
+                    "data": "\n".join(data_lines),
+                    **({"id": event["id"]} if "id" in event else {}),
+                }
+            )
     return events
 
 
@@ -85,18 +90,27 @@ class ResponseChecker:
             return [] if not exchange.content else [f"status {exchange.status} documents no body"]
         media = documented.media_types.get(exchange.content_type)
         if media is None:
-            return [f"content type {exchange.content_type!r} is not documented for "
-                    f"{operation.operation_id} {exchange.status} ({sorted(documented.media_types)})"]
+            return [
+                f"content type {exchange.content_type!r} is not documented for "
+                f"{operation.operation_id} {exchange.status} ({sorted(documented.media_types)})"
+            ]
         if exchange.content_type == SSE:
             return self._stream_problems(media.schema, exchange.content)
         return self._openapi_problems(exchange)
 
     def _openapi_problems(self, exchange: Exchange) -> list[str]:
-        request = MockRequest(_HOST, exchange.method, self.index.base_path + exchange.path,
-                              args=exchange.query or {}, headers=exchange.request_headers or {},
-                              data=exchange.request_body, content_type=exchange.request_content_type)
-        response = MockResponse(exchange.content, status_code=exchange.status, headers=exchange.headers,
-                                content_type=exchange.content_type)
+        request = MockRequest(
+            _HOST,
+            exchange.method,
+            self.index.base_path + exchange.path,
+            args=exchange.query or {},
+            headers=exchange.request_headers or {},
+            data=exchange.request_body,
+            content_type=exchange.request_content_type,
+        )
+        response = MockResponse(
+            exchange.content, status_code=exchange.status, headers=exchange.headers, content_type=exchange.content_type
+        )
         try:
             self._openapi.validate_response(request, response)
         except Exception as exc:  # openapi-core raises a family of errors; report them all the same

@@ -13,8 +13,7 @@ import jsonschema_rs
 
 from mockserver.errors import ValidationDetail
 
-_DROPPED = {"discriminator", "xml", "externalDocs", "example", "examples", "deprecated", "readOnly",
-            "writeOnly"}
+_DROPPED = {"discriminator", "xml", "externalDocs", "example", "examples", "deprecated", "readOnly", "writeOnly"}
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 _SCHEMA_MAPS = ("properties", "patternProperties")
 _SCHEMA_SINGLE = ("items", "not", "additionalProperties")
@@ -95,8 +94,9 @@ class SchemaCompiler:
         self._cache[id(schema)] = (schema, compiled)
         return compiled
 
-    def errors(self, schema: dict[str, Any], instance: Any, prefix: list[str | int] | None = None,
-               limit: int = 20) -> list[ValidationDetail]:
+    def errors(
+        self, schema: dict[str, Any], instance: Any, prefix: list[str | int] | None = None, limit: int = 20
+    ) -> list[ValidationDetail]:
         """Every violation of ``schema`` by ``instance``, as gateway validation details."""
         validator = self.validator(schema)
         if validator.is_valid(instance):

@@ -96,8 +96,10 @@ def _matches(model: Model, wanted: dict[str, list[str]]) -> bool:
         and any_of("organisation", [model.organisation_id])
         and any_of("input_types", list(model.input_types), True)
         and any_of("output_types", list(model.output_types), True)
-        and (not wanted["params"]  # the params of every provider are only worked out when filtered on
-             or any_of("params", [p for provider in model.providers for p in provider_params(model, provider)]))
+        and (
+            not wanted["params"]  # the params of every provider are only worked out when filtered on
+            or any_of("params", [p for provider in model.providers for p in provider_params(model, provider)])
+        )
     )
 
 
@@ -202,9 +204,7 @@ def list_data_models(ctx) -> MockReply:
 @generator("listProviders")
 def list_providers(ctx) -> MockReply:
     limit, offset = page_bounds(ctx)
-    providers = sorted(
-        ctx.catalogue.providers.values(), key=lambda p: (p.get("api_provider_name") or "").lower()
-    )
+    providers = sorted(ctx.catalogue.providers.values(), key=lambda p: (p.get("api_provider_name") or "").lower())
     page = [
         {
             "api_provider_id": p["api_provider_id"],

@@ -35,9 +35,7 @@ def chat_completion(ctx: SynthesisContext) -> MockReply:
         )
     else:
         meta = gen.meta(streamed=False, routing=True)
-        reply = MockReply(
-            body=_completion(gen, usage, meta if gen.request.meta else None), delay=reply_delay(gen)
-        )
+        reply = MockReply(body=_completion(gen, usage, meta if gen.request.meta else None), delay=reply_delay(gen))
     reply.summary = gen.summary(usage, usage["pricing"], meta, "completed")
     return reply
 

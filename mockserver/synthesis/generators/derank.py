@@ -25,13 +25,33 @@ EWMA_MS = 60_000
 HOUR_MS = 3_600_000
 DEFAULTS = {"window_hours": 24, "max_pairs": 24, "fetch_limit": 500}
 #: Audit endpoint names (``chat.completions`` ...) → the breaker's names, where they differ.
-_BREAKER_ENDPOINT = {"audio.transcriptions": "audio.transcription", "videos": "video.generation",
-                     "video.generations": "video.generation", "music.generations": "music.generate"}
-_BREAKER_ENDPOINTS = frozenset({
-    "chat.completions", "responses", "messages", "images.generations", "images.edits", "audio.speech",
-    "audio.transcription", "audio.translations", "moderations", "video.generation", "embeddings", "batch",
-    "ocr", "music.generate", "files.upload", "files.list", "files.retrieve",
-})
+_BREAKER_ENDPOINT = {
+    "audio.transcriptions": "audio.transcription",
+    "videos": "video.generation",
+    "video.generations": "video.generation",
+    "music.generations": "music.generate",
+}
+_BREAKER_ENDPOINTS = frozenset(
+    {
+        "chat.completions",
+        "responses",
+        "messages",
+        "images.generations",
+        "images.edits",
+        "audio.speech",
+        "audio.transcription",
+        "audio.translations",
+        "moderations",
+        "video.generation",
+        "embeddings",
+        "batch",
+        "ocr",
+        "music.generate",
+        "files.upload",
+        "files.list",
+        "files.retrieve",
+    }
+)
 
 
 def _int_query(ctx, name: str) -> int:
@@ -63,7 +83,7 @@ def _open_until(timed: list[tuple[int, dict[str, Any]]]) -> int:
     record has left the window (``/health`` keeps it for ``WINDOW_MS`` inclusive) and the
     records left no longer open the breaker (``timed`` oldest first)."""
     for index, (stamp, _) in enumerate(timed):
-        if _breaker([record for _, record in timed[index + 1:]]) != "open":
+        if _breaker([record for _, record in timed[index + 1 :]]) != "open":
             return stamp + WINDOW_MS + 1
     return 0
 
@@ -94,8 +114,9 @@ def _pair(model: str, endpoint: str, timed: list[tuple[int, dict[str, Any]]], no
     }
 
 
-def provider_pairs(ledger: Any, provider: str, now_ms: int, window_hours: int, max_pairs: int,
-                   fetch_limit: int) -> list[dict[str, Any]]:
+def provider_pairs(
+    ledger: Any, provider: str, now_ms: int, window_hours: int, max_pairs: int, fetch_limit: int
+) -> list[dict[str, Any]]:
     """The breaker state of the provider's recent pairs, most recently seen first."""
     by_pair: dict[tuple[str, str], list[tuple[int, dict[str, Any]]]] = {}
     for record in ledger.recent(now_ms - window_hours * HOUR_MS, fetch_limit, provider=provider):
@@ -113,8 +134,14 @@ def derank_status(ctx) -> MockReply:
     store = job_store(ctx)
     now_ms = store.now_ms()
     window_hours = _int_query(ctx, "window_hours")
-    pairs = provider_pairs(store.ledger, ctx.request.path_params.get("provider_id", ""), now_ms, window_hours,
-                           _int_query(ctx, "max_pairs"), _int_query(ctx, "fetch_limit"))
+    pairs = provider_pairs(
+        store.ledger,
+        ctx.request.path_params.get("provider_id", ""),
+        now_ms,
+        window_hours,
+        _int_query(ctx, "max_pairs"),
+        _int_query(ctx, "fetch_limit"),
+    )
     open_count = sum(1 for pair in pairs if pair["breaker"] == "open")
     half_open_count = sum(1 for pair in pairs if pair["breaker"] == "half_open")
     body = {

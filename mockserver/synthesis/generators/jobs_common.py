@@ -37,6 +37,10 @@ def observe_job(ctx, kind: str, price_nanos) -> dict[str, Any]:
     store, job_id = job_store(ctx), ctx.request.path_params.get(f"{kind}_id", "")
     job = store.jobs.observe(job_team(ctx), job_id, kind, store.now_ms(), price_nanos)
     if job is None:
-        raise GatewayFailure(404, "not_found", reason=f"{kind}_not_found_or_not_owned",
-                             extra={"request_id": True, "team_id": job_team(ctx), f"{kind}_id": job_id})
+        raise GatewayFailure(
+            404,
+            "not_found",
+            reason=f"{kind}_not_found_or_not_owned",
+            extra={"request_id": True, "team_id": job_team(ctx), f"{kind}_id": job_id},
+        )
     return job

@@ -24,9 +24,11 @@ def invalidate_key_cache(ctx) -> MockReply:
     if row["team_id"] != job_team(ctx):
         raise GatewayFailure(403, "forbidden", "Key does not belong to your team")
     version = store.now_ms()
-    return MockReply(body={
-        "ok": True,
-        "key": {"id": row["id"], "kid": row["kid"], "team_id": row["team_id"], "status": row["status"]},
-        "cache_version": {"id": version, "kid": version},
-        "message": "Key cache invalidated globally",
-    })
+    return MockReply(
+        body={
+            "ok": True,
+            "key": {"id": row["id"], "kid": row["kid"], "team_id": row["team_id"], "status": row["status"]},
+            "cache_version": {"id": version, "kid": version},
+            "message": "Key cache invalidated globally",
+        }
+    )

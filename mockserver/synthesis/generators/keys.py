@@ -119,9 +119,7 @@ def get_key(ctx) -> MockReply:
 @generator("updateProvisioningKey", "updateProvisioningKeyAlias")
 def update_key(ctx) -> MockReply:
     changes = {
-        name: value
-        for name, value in (ctx.request.body or {}).items()
-        if name in ("name", "status", "soft_blocked")
+        name: value for name, value in (ctx.request.body or {}).items() if name in ("name", "status", "soft_blocked")
     }
     if "name" in changes:
         changes["name"] = changes["name"].strip()

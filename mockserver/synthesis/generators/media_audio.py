@@ -45,10 +45,19 @@ def speech(ctx: SynthesisContext) -> MockReply:
     seconds = round(len(pcm) / 2 / codecs.SAMPLE_RATE, 3)
     audio_tokens = math.ceil(seconds * AUDIO_TOKENS_PER_SECOND)
     text_tokens = estimate_tokens(text)
-    billed = usage(ctx, model, text_tokens, audio_tokens,
-                   {"input_text_tokens": text_tokens, "output_audio_tokens": audio_tokens,
-                    "output_audio_seconds": seconds, "requests": 1},
-                   output_tokens_details={"output_audio": audio_tokens})
+    billed = usage(
+        ctx,
+        model,
+        text_tokens,
+        audio_tokens,
+        {
+            "input_text_tokens": text_tokens,
+            "output_audio_tokens": audio_tokens,
+            "output_audio_seconds": seconds,
+            "requests": 1,
+        },
+        output_tokens_details={"output_audio": audio_tokens},
+    )
     audio = codecs.encode(pcm, codecs.SAMPLE_RATE, fmt)
     reply = MockReply(content=audio, media_type=codecs.CONTENT_TYPES[fmt])
     return summarise(reply, model, provider, billed, meta(ctx, model, audio_tokens))
@@ -90,22 +99,30 @@ def _audio_to_text(ctx: SynthesisContext, capability: str, kind: str) -> MockRep
     billed, output_tokens = _transcription_usage(ctx, model, spoken, str(body.get("prompt") or ""))
     timing = meta(ctx, model, output_tokens)
     if fmt in _TEXT_FORMATS:
-        text = {"text": spoken.text + "\n", "srt": transcript.to_srt(spoken),
-                "vtt": transcript.to_vtt(spoken)}[fmt]
+        text = {"text": spoken.text + "\n", "srt": transcript.to_srt(spoken), "vtt": transcript.to_vtt(spoken)}[fmt]
         reply = MockReply(content=text.encode("utf-8"), media_type="text/plain")
         return summarise(reply, model, provider, billed, timing)
-    answer: dict[str, Any] = {"requestId": ctx.request.generation_id, "id": ctx.request.generation_id,
-                              "object": kind, "model": model.model_id, "provider": provider,
-                              "text": spoken.text}
+    answer: dict[str, Any] = {
+        "requestId": ctx.request.generation_id,
+        "id": ctx.request.generation_id,
+        "object": kind,
+        "model": model.model_id,
+        "provider": provider,
+        "text": spoken.text,
+    }
     if fmt == "verbose_json":
         temperature = float(body.get("temperature") or 0.0)
-        answer.update(language=spoken.language, duration=spoken.duration,
-                      segments=transcript.verbose_segments(spoken, rng, temperature))
+        answer.update(
+            language=spoken.language,
+            duration=spoken.duration,
+            segments=transcript.verbose_segments(spoken, rng, temperature),
+        )
         if "word" in _list_field(body, "timestamp_granularities"):
             answer["words"] = transcript.verbose_words(spoken)
     if "logprobs" in _list_field(body, "include"):
-        answer["logprobs"] = [{"token": word, "logprob": round(-rng.uniform(0.0, 0.8), 4)}
-                              for word, _start, _end in spoken.words()]
+        answer["logprobs"] = [
+            {"token": word, "logprob": round(-rng.uniform(0.0, 0.8), 4)} for word, _start, _end in spoken.words()
+        ]
     answer.update(usage=billed, nativeResponseId=None, meta=timing)
     return summarise(MockReply(body=answer), model, provider, billed, timing)
 
@@ -133,13 +150,22 @@ def _list_field(body: dict[str, Any], name: str) -> list[str]:
     return [str(item) for item in (value if isinstance(value, list) else [value])]
 
 
-def _transcription_usage(ctx, model, spoken: transcript.Transcript, prompt: str
-                         ) -> tuple[dict[str, Any], int]:
+def _transcription_usage(ctx, model, spoken: transcript.Transcript, prompt: str) -> tuple[dict[str, Any], int]:
     audio_tokens = math.ceil(spoken.duration * AUDIO_TOKENS_PER_SECOND)
     prompt_tokens = estimate_tokens(prompt)
     output_tokens = estimate_tokens(spoken.text)
-    quantities = {"input_audio_tokens": audio_tokens, "input_text_tokens": prompt_tokens,
-                  "output_text_tokens": output_tokens, "input_audio_seconds": spoken.duration}
-    billed = usage(ctx, model, audio_tokens + prompt_tokens, output_tokens, quantities,
-                   input_tokens_details={"input_audio": audio_tokens})
+    quantities = {
+        "input_audio_tokens": audio_tokens,
+        "input_text_tokens": prompt_tokens,
+        "output_text_tokens": output_tokens,
+        "input_audio_seconds": spoken.duration,
+    }
+    billed = usage(
+        ctx,
+        model,
+        audio_tokens + prompt_tokens,
+        output_tokens,
+        quantities,
+        input_tokens_details={"input_audio": audio_tokens},
+    )
     return billed, output_tokens

@@ -45,19 +45,38 @@ def _images(ctx: SynthesisContext, capability: str, sources: list[bytes]) -> Moc
     source_key = "".join(hashlib.sha256(source).hexdigest()[:16] for source in sources)
     data = []
     for index in range(count):
-        image = pictures.render(f"{prompt}\x00{source_key}\x00{index}", width, height, fmt,
-                                body.get("output_compression"), body.get("background") == "transparent")
-        item: dict[str, Any] = ({"url": _publish(ctx, image, index, fmt)} if as_url
-                                else {"b64_json": base64.b64encode(image).decode("ascii")})
+        image = pictures.render(
+            f"{prompt}\x00{source_key}\x00{index}",
+            width,
+            height,
+            fmt,
+            body.get("output_compression"),
+            body.get("background") == "transparent",
+        )
+        item: dict[str, Any] = (
+            {"url": _publish(ctx, image, index, fmt)}
+            if as_url
+            else {"b64_json": base64.b64encode(image).decode("ascii")}
+        )
         if "dall-e-3" in model.model_id:
             item["revised_prompt"] = f"{prompt.rstrip('.')}. {ctx.faker.sentence(nb_words=10)}"
         data.append(item)
-    billed, output_tokens = _image_usage(ctx, model, prompt, count, len(sources), width * height,
-                                         str(body.get("quality") or "auto"))
+    billed, output_tokens = _image_usage(
+        ctx, model, prompt, count, len(sources), width * height, str(body.get("quality") or "auto")
+    )
     timing = meta(ctx, model, output_tokens)
-    reply = MockReply(body={"requestId": ctx.request.generation_id, "created": ctx.stamp(),
-                            "model": model.model_id, "data": data, "usage": billed, "provider": provider,
-                            "nativeResponseId": None, "meta": timing})
+    reply = MockReply(
+        body={
+            "requestId": ctx.request.generation_id,
+            "created": ctx.stamp(),
+            "model": model.model_id,
+            "data": data,
+            "usage": billed,
+            "provider": provider,
+            "nativeResponseId": None,
+            "meta": timing,
+        }
+    )
     return summarise(reply, model, provider, billed, timing)
 
 
@@ -114,11 +133,22 @@ def _image_usage(ctx, model, prompt: str, count: int, sources: int, pixels: int,
     output_tokens = per_image * count if "output_image_tokens" in rules else 0
     prompt_tokens = estimate_tokens(prompt) if "input_text_tokens" in rules else 0
     image_tokens = SOURCE_IMAGE_TOKENS * sources if "input_image_tokens" in rules else 0
-    quantities = {"input_text_tokens": prompt_tokens, "input_image_tokens": image_tokens,
-                  "input_image": sources, "output_image_tokens": output_tokens, "output_image": count}
-    billed = usage(ctx, model, prompt_tokens + image_tokens, output_tokens, quantities,
-                   input_tokens_details={"input_images": image_tokens} if image_tokens else None,
-                   output_tokens_details={"output_images": output_tokens} if output_tokens else None)
+    quantities = {
+        "input_text_tokens": prompt_tokens,
+        "input_image_tokens": image_tokens,
+        "input_image": sources,
+        "output_image_tokens": output_tokens,
+        "output_image": count,
+    }
+    billed = usage(
+        ctx,
+        model,
+        prompt_tokens + image_tokens,
+        output_tokens,
+        quantities,
+        input_tokens_details={"input_images": image_tokens} if image_tokens else None,
+        output_tokens_details={"output_images": output_tokens} if output_tokens else None,
+    )
     return billed, output_tokens
 
 

@@ -36,22 +36,28 @@ def embeddings(ctx: SynthesisContext) -> MockReply:
     data = []
     for index, text in enumerate(texts):
         vector = vectors.rounded(vectors.shorten(vectors.embed(text, full, model.model_id), dims))
-        data.append({"object": "embedding",
-                     "embedding": vectors.as_float32_base64(vector) if as_base64 else vector,
-                     "index": index})
+        data.append(
+            {
+                "object": "embedding",
+                "embedding": vectors.as_float32_base64(vector) if as_base64 else vector,
+                "index": index,
+            }
+        )
     tokens = sum(max(1, estimate_tokens(text)) for text in texts)  # an empty input is still one sequence
     billed = usage(ctx, model, tokens, 0, {"embedding_tokens": tokens}, embedding_tokens=tokens)
     timing = meta(ctx, model, 0)
-    reply = MockReply(body={
-        "requestId": ctx.request.generation_id,
-        "object": "list",
-        "data": data,
-        "model": model.model_id,
-        "nativeResponseId": None,
-        "provider": provider,
-        "meta": timing,
-        "usage": billed,
-    })
+    reply = MockReply(
+        body={
+            "requestId": ctx.request.generation_id,
+            "object": "list",
+            "data": data,
+            "model": model.model_id,
+            "nativeResponseId": None,
+            "provider": provider,
+            "meta": timing,
+            "usage": billed,
+        }
+    )
     return summarise(reply, model, provider, billed, timing)
 
 
@@ -61,8 +67,11 @@ def _texts(value: Any) -> list[str]:
 
 def _requested_dimensions(body: dict, full: int) -> int:
     options = body.get("embedding_options") or {}
-    asked = (body.get("dimensions") or (options.get("google") or {}).get("output_dimensionality")
-             or (options.get("mistral") or {}).get("output_dimension"))
+    asked = (
+        body.get("dimensions")
+        or (options.get("google") or {}).get("output_dimensionality")
+        or (options.get("mistral") or {}).get("output_dimension")
+    )
     if asked is None:
         return full
     if not isinstance(asked, int) or asked > full:
@@ -103,19 +112,22 @@ def read_text(ctx: SynthesisContext) -> MockReply:
     pages = ocr.read_pages(rng, content_faker(seed), ocr.page_count(image))
     text = "\n".join(page["text"] for page in pages)
     output_tokens = estimate_tokens(text)
-    billed = usage(ctx, model, 0, output_tokens,
-                   {"pages": len(pages), "requests": 1, "output_text_tokens": output_tokens})
+    billed = usage(
+        ctx, model, 0, output_tokens, {"pages": len(pages), "requests": 1, "output_text_tokens": output_tokens}
+    )
     timing = meta(ctx, model, output_tokens)
-    reply = MockReply(body={
-        "requestId": ctx.request.generation_id,
-        "id": ctx.request.generation_id,
-        "object": "ocr",
-        "model": model.model_id,
-        "provider": provider,
-        "text": text,
-        "pages": pages,
-        "usage": billed,
-        "nativeResponseId": ids.token(rng, 20, "0123456789abcdef"),
-        "meta": timing,
-    })
+    reply = MockReply(
+        body={
+            "requestId": ctx.request.generation_id,
+            "id": ctx.request.generation_id,
+            "object": "ocr",
+            "model": model.model_id,
+            "provider": provider,
+            "text": text,
+            "pages": pages,
+            "usage": billed,
+            "nativeResponseId": ids.token(rng, 20, "0123456789abcdef"),
+            "meta": timing,
+        }
+    )
     return summarise(reply, model, provider, billed, timing)

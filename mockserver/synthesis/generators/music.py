@@ -117,9 +117,7 @@ def generate_music(ctx) -> MockReply:
     body, store = ctx.request.body, job_store(ctx)
     queued = route.provider in QUEUED_PROVIDERS
     prompt = (
-        body.get("prompt")
-        or (body.get("suno") or {}).get("prompt")
-        or (body.get("elevenlabs") or {}).get("prompt")
+        body.get("prompt") or (body.get("suno") or {}).get("prompt") or (body.get("elevenlabs") or {}).get("prompt")
     )
     params = {"prompt": prompt, "duration": body.get("duration"), "format": body.get("format") or "mp3"}
     outcome = decide_outcome(ctx.request.seed, ctx.request.header(OUTCOME_HEADER), store.job_failure_rate)

@@ -59,16 +59,21 @@ def _shown(client: dict[str, Any] | None) -> MockReply:
 def create_client(ctx) -> MockReply:
     store = job_store(ctx)
     fields = _fields(ctx.request.body)
-    client, secret = store.oauth.create(job_team(ctx), fields, store.now_ms(),
-                                        created_by=getattr(ctx.request.key, "key_id", None))
+    client, secret = store.oauth.create(
+        job_team(ctx), fields, store.now_ms(), created_by=getattr(ctx.request.key, "key_id", None)
+    )
     return MockReply(status=201, body={**_public(client), "client_secret": secret})
 
 
 @generator("listOAuthClients")
 def list_clients(ctx) -> MockReply:
     total, clients = job_store(ctx).oauth.page(job_team(ctx), PER_PAGE)
-    return MockReply(body={"data": [_public(client) for client in clients],
-                           "pagination": {"total": total, "page": 1, "per_page": PER_PAGE}})
+    return MockReply(
+        body={
+            "data": [_public(client) for client in clients],
+            "pagination": {"total": total, "page": 1, "per_page": PER_PAGE},
+        }
+    )
 
 
 @generator("getOAuthClient")
@@ -97,5 +102,6 @@ def regenerate_secret(ctx) -> MockReply:
     secret = store.oauth.regenerate_secret(job_team(ctx), client_id, store.now_ms())
     if secret is None:
         raise _not_found()
-    return MockReply(body={"client_id": client_id, "client_secret": secret,
-                           "message": "Client secret regenerated successfully"})
+    return MockReply(
+        body={"client_id": client_id, "client_secret": secret, "message": "Client secret regenerated successfully"}
+    )

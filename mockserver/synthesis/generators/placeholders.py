@@ -19,8 +19,9 @@ _REALTIME = {
 
 
 def _not_implemented(description: str, **extra) -> MockReply:
-    return MockReply(status=501, body={"status_code": 501, "error": "not_implemented",
-                                       "description": description, **extra})
+    return MockReply(
+        status=501, body={"status_code": 501, "error": "not_implemented", "description": description, **extra}
+    )
 
 
 @generator("uploadFile", "listFiles")
@@ -48,8 +49,9 @@ def _realtime(operation_id: str):
     name = _REALTIME[operation_id]
 
     def answer(ctx: SynthesisContext) -> MockReply:
-        return MockReply(status=501, body={"error": {"type": "not_implemented",
-                                                     "message": f"{name} is not implemented yet"}})
+        return MockReply(
+            status=501, body={"error": {"type": "not_implemented", "message": f"{name} is not implemented yet"}}
+        )
 
     return answer
 
@@ -61,6 +63,13 @@ for _operation_id in _REALTIME:
 @generator("openResponsesWebSocket")
 def websocket_upgrade_required(ctx: SynthesisContext) -> MockReply:
     """Plain HTTP on the WebSocket route: 426, checked before authentication (§5)."""
-    return MockReply(status=426, body={"error": {"type": "invalid_request_error",
-                                                 "code": "websocket_upgrade_required",
-                                                 "message": "Use WebSocket upgrade for /v1/responses/ws."}})
+    return MockReply(
+        status=426,
+        body={
+            "error": {
+                "type": "invalid_request_error",
+                "code": "websocket_upgrade_required",
+                "message": "Use WebSocket upgrade for /v1/responses/ws.",
+            }
+        },
+    )

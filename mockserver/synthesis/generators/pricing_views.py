@@ -25,8 +25,13 @@ from mockserver.synthesis.registry import generator
 SHORT_CACHING = PROVIDERS_CACHING
 STANDARD_PLAN = "standard"
 PLAN_ORDER = (STANDARD_PLAN, "priority", "flex", "batch")
-_UNIT_BY_METER = {"output_image": "image", "input_image": "image", "pages": "page", "requests": "request",
-                  "output_audio_count": "track"}
+_UNIT_BY_METER = {
+    "output_image": "image",
+    "input_image": "image",
+    "pages": "page",
+    "requests": "request",
+    "output_audio_count": "track",
+}
 _REQUIRED = ("provider", "model", "endpoint")
 
 
@@ -46,10 +51,17 @@ def _organisation(entry: dict[str, Any]) -> dict[str, Any]:
 @generator("listOrganisations")
 def list_organisations(ctx) -> MockReply:
     limit, offset = page_bounds(ctx)
-    ordered = sorted(ctx.catalogue.organisations.values(),
-                     key=lambda entry: ((entry.get("name") or "").lower(), entry["organisation_id"]))
-    body = {"ok": True, "limit": limit, "offset": offset, "total": len(ordered),
-            "organisations": [_organisation(entry) for entry in ordered[offset: offset + limit]]}
+    ordered = sorted(
+        ctx.catalogue.organisations.values(),
+        key=lambda entry: ((entry.get("name") or "").lower(), entry["organisation_id"]),
+    )
+    body = {
+        "ok": True,
+        "limit": limit,
+        "offset": offset,
+        "total": len(ordered),
+        "organisations": [_organisation(entry) for entry in ordered[offset : offset + limit]],
+    }
     return MockReply(body=body, headers={"Cache-Control": SHORT_CACHING})
 
 
@@ -76,9 +88,16 @@ def _meters(rules: dict[str, Any], plan: str) -> list[dict[str, Any]]:
     meters = []
     for meter, rule in rules.items():
         price = price_of(meter, rule)
-        meters.append({"meter": meter, "unit": unit_of(meter), "unit_size": price.unit_size,
-                       "price_per_unit": decimal_text(price.usd), "currency": "USD",
-                       "conditions": [dict(condition) for condition in conditions]})
+        meters.append(
+            {
+                "meter": meter,
+                "unit": unit_of(meter),
+                "unit_size": price.unit_size,
+                "price_per_unit": decimal_text(price.usd),
+                "currency": "USD",
+                "conditions": [dict(condition) for condition in conditions],
+            }
+        )
     return meters
 
 
@@ -93,20 +112,30 @@ def servable(model: Model) -> bool:
 
 def price_cards(catalogue) -> list[dict[str, Any]]:
     """One card per provider, model, capability and plan, ordered by provider, model and capability."""
-    rows = [(provider, model, capability)
-            for model in catalogue.models.values() if servable(model)
-            for provider in model.providers
-            for capability in model.endpoints]
+    rows = [
+        (provider, model, capability)
+        for model in catalogue.models.values()
+        if servable(model)
+        for provider in model.providers
+        for capability in model.endpoints
+    ]
     rows.sort(key=lambda row: (row[0], row[1].model_id, row[2]))
-    return [{"provider": provider, "model": model.model_id, "endpoint": capability, "display_name": model.name,
-             "meters": _meters(dict(price_rules(model, plan)), plan)}
-            for provider, model, capability in rows for plan in _plans(model)]
+    return [
+        {
+            "provider": provider,
+            "model": model.model_id,
+            "endpoint": capability,
+            "display_name": model.name,
+            "meters": _meters(dict(price_rules(model, plan)), plan),
+        }
+        for provider, model, capability in rows
+        for plan in _plans(model)
+    ]
 
 
 @generator("listPricingModels")
 def list_pricing_models(ctx) -> MockReply:
-    return MockReply(body={"ok": True, "models": price_cards(ctx.catalogue)},
-                     headers={"Cache-Control": SHORT_CACHING})
+    return MockReply(body={"ok": True, "models": price_cards(ctx.catalogue)}, headers={"Cache-Control": SHORT_CACHING})
 
 
 # ------------------------------------------------------------------ calculation
@@ -126,8 +155,7 @@ def _required_fields(body: dict[str, Any]) -> tuple[str, str, str]:
 def _priced_model(ctx, provider: str, model_id: str, capability: str) -> Model:
     model = ctx.catalogue.models.get(model_id)
     if model is None or not servable(model) or provider not in model.providers or capability not in model.endpoints:
-        raise GatewayFailure(404, "pricing_not_found",
-                             f"No active pricing for {model_id} on {provider} ({capability})")
+        raise GatewayFailure(404, "pricing_not_found", f"No active pricing for {model_id} on {provider} ({capability})")
     return model
 
 
@@ -140,8 +168,10 @@ def calculated_price(provider: str, model: Model, quantities: dict[str, Any]) ->
     rule that priced each, and the total in dollars and whole cents (rounded up)."""
     priced = price_usage(quantities, price_rules(model, STANDARD_PLAN))
     total = priced["total_nanos"]
-    lines = [{**line, "bill_mode": "all", "rule_priority": 0, "rule_id": _rule_id(provider, model, line["dimension"])}
-             for line in priced["lines"]]
+    lines = [
+        {**line, "bill_mode": "all", "rule_priority": 0, "rule_id": _rule_id(provider, model, line["dimension"])}
+        for line in priced["lines"]
+    ]
     return {
         "cost_usd": float(Decimal(total) / NANOS_PER_USD),
         "cost_usd_str": usd9(total),

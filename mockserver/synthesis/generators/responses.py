@@ -73,9 +73,7 @@ def _items(gen: Generation, *, done: bool = True) -> list[dict[str, Any]]:
                 }
             )
     else:
-        message_status = (
-            ("incomplete" if outcome.finish == "length" else "completed") if done else "in_progress"
-        )
+        message_status = ("incomplete" if outcome.finish == "length" else "completed") if done else "in_progress"
         items.append(
             {
                 "type": "message",

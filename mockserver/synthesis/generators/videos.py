@@ -85,9 +85,7 @@ def video_object(ctx, job: dict[str, Any]) -> dict[str, Any]:
         "progress": job["progress"],
         "created_at": job["created_ms"] // 1000,
         "completed_at": finished,
-        "expires_at": finished + EXPIRES_AFTER_SECONDS
-        if status == COMPLETED and finished is not None
-        else None,
+        "expires_at": finished + EXPIRES_AFTER_SECONDS if status == COMPLETED and finished is not None else None,
         "model": job["model"].split("/", 1)[-1],
         "seconds": str(params["seconds"]),
         "size": params["size"],
@@ -165,9 +163,7 @@ def get_video_content(ctx) -> MockReply:
     job = _observed(ctx)
     if job["status"] != COMPLETED:
         reason = "video_generation_failed" if job["status"] == FAILED else "video_not_ready"
-        raise GatewayFailure(
-            409, "not_ready", reason=reason, extra={"request_id": True, "team_id": job_team(ctx)}
-        )
+        raise GatewayFailure(409, "not_ready", reason=reason, extra={"request_id": True, "team_id": job_team(ctx)})
     clip = build_mp4(job["params"]["seconds"], job["params"]["size"], job["seed"])
     return MockReply(content=clip, media_type="video/mp4", headers={"Cache-Control": "no-store"})
 

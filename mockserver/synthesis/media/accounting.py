@@ -21,6 +21,7 @@ from mockserver.synthesis.text.routing import resolve_model
 
 __all__ = ["estimate_tokens", "require_model", "usage", "meta", "summarise", "base_seed", "content_faker"]
 
+
 def require_model(ctx, capability: str) -> tuple[Model, str]:
     """The requested model and the provider that serves it, or the gateway's 400."""
     route = resolve_model(ctx, capability)
@@ -32,8 +33,9 @@ def rules_for(ctx, model: Model) -> Mapping[str, Any]:
     return price_rules(model, plan_for(ctx.request.body))
 
 
-def usage(ctx, model: Model, input_tokens: int, output_tokens: int, quantities: dict[str, int | float],
-          **extra: Any) -> dict[str, Any]:
+def usage(
+    ctx, model: Model, input_tokens: int, output_tokens: int, quantities: dict[str, int | float], **extra: Any
+) -> dict[str, Any]:
     """``input_tokens`` ... ``pricing_breakdown``, priced from the metered ``quantities``."""
     extra = {key: value for key, value in extra.items() if value is not None}
     return generic_usage(input_tokens, output_tokens, rules_for(ctx, model), quantities=quantities, **extra)
@@ -45,12 +47,19 @@ def meta(ctx, model: Model, output_tokens: int) -> dict[str, Any]:
     return timing_meta(speed_profile(model, ctx.settings, ctx.request.headers), output_tokens)
 
 
-def summarise(reply: MockReply, model: Model, provider: str, usage_body: dict[str, Any],
-              timing: dict[str, Any] | None) -> MockReply:
+def summarise(
+    reply: MockReply, model: Model, provider: str, usage_body: dict[str, Any], timing: dict[str, Any] | None
+) -> MockReply:
     """Fill ``reply.summary`` for the after-hooks (audit, wallet)."""
-    reply.summary.update(model=model.model_id, provider=provider, usage=usage_body,
-                         pricing=usage_body.get("pricing_breakdown"), meta=timing, status=reply.status,
-                         stream=False)
+    reply.summary.update(
+        model=model.model_id,
+        provider=provider,
+        usage=usage_body,
+        pricing=usage_body.get("pricing_breakdown"),
+        meta=timing,
+        status=reply.status,
+        stream=False,
+    )
     return reply
 
 

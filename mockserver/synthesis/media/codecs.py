@@ -20,8 +20,14 @@ from functools import lru_cache
 
 import lameenc
 
-CONTENT_TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "aac": "audio/aac", "flac": "audio/flac",
-                 "opus": "audio/opus", "pcm": "audio/pcm"}
+CONTENT_TYPES = {
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+    "opus": "audio/opus",
+    "pcm": "audio/pcm",
+}
 #: OpenAI's speech output rate; ``pcm`` is defined as 24 kHz.
 SAMPLE_RATE = 24000
 MP3_KBPS = 48
@@ -70,7 +76,7 @@ def to_flac(pcm: bytes, rate: int) -> bytes:
     big_endian = _swap16(pcm[: samples * 2])
     for number, start in enumerate(range(0, samples, _FLAC_BLOCK)):
         count = min(_FLAC_BLOCK, samples - start)
-        out.append(_flac_frame(number, big_endian[start * 2:(start + count) * 2], count, rate))
+        out.append(_flac_frame(number, big_endian[start * 2 : (start + count) * 2], count, rate))
     return b"".join(out)
 
 
@@ -181,22 +187,37 @@ def _ogg_page(packets: list[bytes], granule: int, serial: int, sequence: int, fl
 
 # ---- AAC (ADTS) -------------------------------------------------------------------
 _AAC_SILENT_MONO = b"\x01\x40\x20\x07"  # SCE, global gain, no bands, END
-_AAC_RATE_INDEX = {96000: 0, 88200: 1, 64000: 2, 48000: 3, 44100: 4, 32000: 5, 24000: 6, 22050: 7,
-                   16000: 8, 12000: 9, 11025: 10, 8000: 11}
+_AAC_RATE_INDEX = {
+    96000: 0,
+    88200: 1,
+    64000: 2,
+    48000: 3,
+    44100: 4,
+    32000: 5,
+    24000: 6,
+    22050: 7,
+    16000: 8,
+    12000: 9,
+    11025: 10,
+    8000: 11,
+}
 
 
 def to_aac(pcm: bytes, rate: int) -> bytes:
     frames = max(1, -(-(len(pcm) // 2) // 1024))
     length = 7 + len(_AAC_SILENT_MONO)
     index = _AAC_RATE_INDEX[rate]
-    header = bytes([
-        0xFF, 0xF1,                                   # sync, MPEG-4, layer 0, no CRC
-        (1 << 6) | (index << 2) | 0,                  # AAC-LC, rate index, channel config high bit
-        (1 << 6) | (length >> 11),                    # channel config 1, frame length (high bits)
-        (length >> 3) & 0xFF,
-        ((length & 0x7) << 5) | 0x1F,                 # frame length (low bits), buffer fullness 0x7FF
-        0xFC,                                         # buffer fullness, one raw data block
-    ])
+    header = bytes(
+        [
+            0xFF,
+            0xF1,  # sync, MPEG-4, layer 0, no CRC
+            (1 << 6) | (index << 2) | 0,  # AAC-LC, rate index, channel config high bit
+            (1 << 6) | (length >> 11),  # channel config 1, frame length (high bits)
+            (length >> 3) & 0xFF,
+            ((length & 0x7) << 5) | 0x1F,  # frame length (low bits), buffer fullness 0x7FF
+            0xFC,  # buffer fullness, one raw data block
+        ]
+    )
     return (header + _AAC_SILENT_MONO) * frames
 
 

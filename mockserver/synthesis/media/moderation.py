@@ -12,12 +12,25 @@ import re
 
 from mockserver.ids import derive_seed
 
-CATEGORIES = ("harassment", "harassment/threatening", "hate", "hate/threatening", "illicit",
-              "illicit/violent", "self-harm", "self-harm/intent", "self-harm/instructions", "sexual",
-              "sexual/minors", "violence", "violence/graphic")
+CATEGORIES = (
+    "harassment",
+    "harassment/threatening",
+    "hate",
+    "hate/threatening",
+    "illicit",
+    "illicit/violent",
+    "self-harm",
+    "self-harm/intent",
+    "self-harm/instructions",
+    "sexual",
+    "sexual/minors",
+    "violence",
+    "violence/graphic",
+)
 #: Categories that image inputs also contribute to (as in OpenAI's omni-moderation).
-IMAGE_CATEGORIES = frozenset({"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence",
-                              "violence/graphic"})
+IMAGE_CATEGORIES = frozenset(
+    {"self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "violence", "violence/graphic"}
+)
 FLAG_THRESHOLD = 0.5
 
 _LEXICON: dict[str, dict[str, float]] = {
@@ -65,8 +78,7 @@ def verdict(texts: list[str], images: list[str]) -> dict:
     scores = scores_for(texts, images)
     categories = {name: scores[name] >= FLAG_THRESHOLD for name in CATEGORIES}
     kinds = ["text"] if texts or not images else []
-    applied = {name: kinds + (["image"] if images and name in IMAGE_CATEGORIES else [])
-               for name in CATEGORIES}
+    applied = {name: kinds + (["image"] if images and name in IMAGE_CATEGORIES else []) for name in CATEGORIES}
     return {
         "flagged": any(categories.values()),
         "categories": categories,

@@ -19,8 +19,13 @@ def read_pages(rng: random.Random, faker: Faker, pages: int = 1) -> list[dict]:
                 break
             width = round(min(0.9, 0.018 * len(text) + rng.uniform(0.0, 0.05)), 4)
             x = round(rng.uniform(0.04, max(0.05, 0.96 - width)), 4)
-            blocks.append({"text": text, "bbox": {"x": x, "y": y, "width": width, "height": height},
-                           "confidence": round(rng.uniform(0.86, 0.995), 3)})
+            blocks.append(
+                {
+                    "text": text,
+                    "bbox": {"x": x, "y": y, "width": width, "height": height},
+                    "confidence": round(rng.uniform(0.86, 0.995), 3),
+                }
+            )
             y = round(y + height + rng.uniform(0.015, 0.08), 4)
         out.append({"index": index, "text": "\n".join(block["text"] for block in blocks), "blocks": blocks})
     return out

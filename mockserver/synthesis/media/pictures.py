@@ -26,8 +26,9 @@ def parse_size(size: str | None) -> tuple[int, int]:
     return int(width), int(height)
 
 
-def render(key: str, width: int, height: int, fmt: str = "png", quality: int | None = None,
-           transparent: bool = False) -> bytes:
+def render(
+    key: str, width: int, height: int, fmt: str = "png", quality: int | None = None, transparent: bool = False
+) -> bytes:
     """An image for ``key`` (prompt, image index, sources) at the requested size and format.
 
     ``transparent`` (PNG and WebP) makes every other stripe fully transparent.
@@ -70,7 +71,7 @@ def _rows(key: str, width: int, height: int, alpha: bool = False) -> list[bytes]
         if alpha:
             line.append(255 * stripe)
     line = bytes(line)
-    return [line[size * y: size * (y + width)] for y in range(height)]
+    return [line[size * y : size * (y + width)] for y in range(height)]
 
 
 def _pillow(raw: bytes, width: int, height: int, fmt: str, quality: int | None, alpha: bool) -> bytes:

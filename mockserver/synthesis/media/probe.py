@@ -86,7 +86,7 @@ def _mp3(data: bytes) -> float | None:
         position = 10 + (size[0] << 21 | size[1] << 14 | size[2] << 7 | size[3])
     seconds, frames = 0.0, 0
     while position + 4 <= len(data):
-        header = int.from_bytes(data[position:position + 4], "big")
+        header = int.from_bytes(data[position : position + 4], "big")
         if header >> 21 != 0x7FF:
             if frames:
                 break

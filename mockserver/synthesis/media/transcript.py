@@ -13,8 +13,18 @@ from faker import Faker
 
 from mockserver.synthesis.media.signal import WORDS_PER_MINUTE
 
-LANGUAGES = {"en": "english", "de": "german", "fr": "french", "es": "spanish", "it": "italian",
-             "pt": "portuguese", "nl": "dutch", "ja": "japanese", "zh": "chinese", "pl": "polish"}
+LANGUAGES = {
+    "en": "english",
+    "de": "german",
+    "fr": "french",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "ja": "japanese",
+    "zh": "chinese",
+    "pl": "polish",
+}
 
 
 @dataclass
@@ -66,18 +76,20 @@ def transcribe(seconds: float, rng: random.Random, faker: Faker, language: str =
 def verbose_segments(transcript: Transcript, rng: random.Random, temperature: float) -> list[dict]:
     out = []
     for segment in transcript.segments:
-        out.append({
-            "id": segment.id,
-            "seek": int(segment.start * 100),
-            "start": segment.start,
-            "end": segment.end,
-            "text": " " + segment.text,
-            "tokens": [50364 + rng.randrange(1, 12000) for _ in segment.words] + [13],
-            "temperature": temperature,
-            "avg_logprob": round(-rng.uniform(0.05, 0.6), 4),
-            "compression_ratio": round(rng.uniform(0.8, 1.6), 4),
-            "no_speech_prob": round(rng.uniform(0.0, 0.05), 4),
-        })
+        out.append(
+            {
+                "id": segment.id,
+                "seek": int(segment.start * 100),
+                "start": segment.start,
+                "end": segment.end,
+                "text": " " + segment.text,
+                "tokens": [50364 + rng.randrange(1, 12000) for _ in segment.words] + [13],
+                "temperature": temperature,
+                "avg_logprob": round(-rng.uniform(0.05, 0.6), 4),
+                "compression_ratio": round(rng.uniform(0.8, 1.6), 4),
+                "no_speech_prob": round(rng.uniform(0.0, 0.05), 4),
+            }
+        )
     return out
 
 
@@ -86,8 +98,10 @@ def verbose_words(transcript: Transcript) -> list[dict]:
 
 
 def to_srt(transcript: Transcript) -> str:
-    blocks = [f"{n}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n"
-              for n, s in enumerate(transcript.segments, start=1)]
+    blocks = [
+        f"{n}\n{_clock(s.start, ',')} --> {_clock(s.end, ',')}\n{s.text}\n"
+        for n, s in enumerate(transcript.segments, start=1)
+    ]
     return "\n".join(blocks)
 
 

@@ -80,9 +80,7 @@ def answer(
     call_tokens = sum(estimate_tokens(call.name) + estimate_tokens(call.arguments_json) for call in calls)
     if calls and (remaining is None or call_tokens <= remaining):
         preface = (
-            prose(faker, rng, request.last_user_text, 1).split(".")[0] + "."
-            if request.surface == MESSAGES
-            else ""
+            prose(faker, rng, request.last_user_text, 1).split(".")[0] + "." if request.surface == MESSAGES else ""
         )
         return TextOutcome(
             text=preface,
@@ -157,9 +155,7 @@ def _tool_calls(
         others = [tool for tool in request.tools if tool is not chosen[0]]
         if request.parallel_tool_calls and others and rng.random() < 0.25:
             chosen.append(rng.choice(others))
-    return [
-        ToolCall(new_call_id(rng), tool.name, valid_value(tool.parameters, rng, faker)) for tool in chosen
-    ]
+    return [ToolCall(new_call_id(rng), tool.name, valid_value(tool.parameters, rng, faker)) for tool in chosen]
 
 
 def _draft(request: TextRequest, rng: random.Random, faker: Faker) -> str:

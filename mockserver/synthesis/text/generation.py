@@ -47,9 +47,7 @@ class Generation:
     def meta(self, *, streamed: bool, routing: bool) -> dict[str, Any]:
         meta = timing_meta(self.profile, self.outcome.output_tokens, streamed=streamed)
         if routing:
-            meta["routing"] = routing_meta(
-                self.request.body, self.route.provider, len(self.route.model.providers)
-            )
+            meta["routing"] = routing_meta(self.request.body, self.route.provider, len(self.route.model.providers))
         return meta
 
     def completed_at(self) -> int:

@@ -82,11 +82,7 @@ class _Values:
             node: Any = self.root
             for part in schema["$ref"].lstrip("#").strip("/").split("/"):
                 if part:
-                    node = (
-                        node.get(part.replace("~1", "/").replace("~0", "~"), {})
-                        if isinstance(node, dict)
-                        else {}
-                    )
+                    node = node.get(part.replace("~1", "/").replace("~0", "~"), {}) if isinstance(node, dict) else {}
             schema, seen = node, seen + 1
         return schema if isinstance(schema, dict) else {}
 
@@ -101,9 +97,7 @@ class _Values:
             for part in schema["allOf"]:
                 part = self.resolve(part)
                 merged.setdefault("properties", {}).update(part.get("properties", {}))
-                merged["required"] = list(
-                    dict.fromkeys([*merged.get("required", []), *part.get("required", [])])
-                )
+                merged["required"] = list(dict.fromkeys([*merged.get("required", []), *part.get("required", [])]))
                 for key, item in part.items():
                     merged.setdefault(key, item)
             schema = merged
@@ -117,9 +111,7 @@ class _Values:
         if kind is None:
             kind = "object" if "properties" in schema else "array" if "items" in schema else "string"
         if depth > _MAX_DEPTH:
-            return {"object": {}, "array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(
-                kind
-            )
+            return {"object": {}, "array": [], "string": "", "integer": 0, "number": 0, "boolean": False}.get(kind)
         return getattr(self, f"_{kind}", self._string)(schema, name, depth)
 
     def _object(self, schema, name, depth):
@@ -190,13 +182,9 @@ def _bounds(schema, low, high, *, integer: bool):
     high = schema.get("maximum", max(high, low))
     nudge = 1 if integer else 0.01
     if "exclusiveMinimum" in schema:
-        low = (
-            schema["exclusiveMinimum"] if not isinstance(schema["exclusiveMinimum"], bool) else low
-        ) + nudge
+        low = (schema["exclusiveMinimum"] if not isinstance(schema["exclusiveMinimum"], bool) else low) + nudge
     if "exclusiveMaximum" in schema:
-        high = (
-            schema["exclusiveMaximum"] if not isinstance(schema["exclusiveMaximum"], bool) else high
-        ) - nudge
+        high = (schema["exclusiveMaximum"] if not isinstance(schema["exclusiveMaximum"], bool) else high) - nudge
     return low, max(low, high)
 
 

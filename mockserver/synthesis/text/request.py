@@ -75,9 +75,7 @@ def _kept_tools_text(canonical: bytes) -> tuple[str, list]:
 
 def read_request(surface: str, body: Any) -> TextRequest:
     body = body if isinstance(body, dict) else {}
-    request = TextRequest(
-        surface=surface, body=body, stream=body.get("stream") is True, meta=body.get("meta") is True
-    )
+    request = TextRequest(surface=surface, body=body, stream=body.get("stream") is True, meta=body.get("meta") is True)
     {CHAT: _read_chat, RESPONSES: _read_responses, MESSAGES: _read_messages}[surface](request, body)
     return request
 
@@ -189,9 +187,7 @@ def _read_responses(request: TextRequest, body: dict[str, Any]) -> None:
     request.max_output = _first_int(body, "max_output_tokens", "max_completion_tokens", "max_tokens")
     request.stop = _stops(body.get("stop"))
     request.tools = [
-        ToolSpec(
-            t["name"], t.get("description") or "", t.get("parameters") or {"type": "object", "properties": {}}
-        )
+        ToolSpec(t["name"], t.get("description") or "", t.get("parameters") or {"type": "object", "properties": {}})
         for t in body.get("tools") or []
         if t.get("type") == "function"
     ]
@@ -235,9 +231,7 @@ def _read_messages(request: TextRequest, body: dict[str, Any]) -> None:
         _add_turn(request, "\n".join(block.get("text", "") for block in system))
     messages = body.get("messages") or []
     for message in messages:
-        _add_turn(
-            request, _anthropic_text(request, message.get("content")), user=message.get("role") == "user"
-        )
+        _add_turn(request, _anthropic_text(request, message.get("content")), user=message.get("role") == "user")
     last = messages[-1] if messages else {}
     request.after_tool_result = isinstance(last.get("content"), list) and any(
         block.get("type") == "tool_result" for block in last["content"]
@@ -245,12 +239,9 @@ def _read_messages(request: TextRequest, body: dict[str, Any]) -> None:
     request.max_output = _first_int(body, "max_tokens", "max_output_tokens")
     request.stop = _stops(body.get("stop_sequences"))
     request.tools = [
-        ToolSpec(t["name"], t.get("description") or "", t.get("input_schema") or {})
-        for t in body.get("tools") or []
+        ToolSpec(t["name"], t.get("description") or "", t.get("input_schema") or {}) for t in body.get("tools") or []
     ]
-    _tool_choice(
-        request, body.get("tool_choice"), lambda c: c.get("name") if c.get("type") == "tool" else None
-    )
+    _tool_choice(request, body.get("tool_choice"), lambda c: c.get("name") if c.get("type") == "tool" else None)
     choice = body.get("tool_choice") or {}
     request.parallel_tool_calls = not choice.get("disable_parallel_tool_use", False)
     thinking = body.get("thinking") or {}
