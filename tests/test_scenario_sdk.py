@@ -121,7 +121,10 @@ def test_messages_stream_interruption_raises_in_the_anthropic_sdk(origin):
 
 def test_stream_stall_trips_the_client_read_timeout(origin):
     with openai.OpenAI(
-        api_key=KEY, base_url=origin + "/v1", max_retries=0, timeout=httpx.Timeout(5, read=0.3)
+        api_key=KEY,
+        base_url=origin + "/v1",
+        max_retries=0,
+        timeout=openai.Timeout(5, read=0.3),  # the SDK's own type (httpx or httpx2 underneath)
     ) as client:
         started = time.monotonic()
         with pytest.raises(openai.APITimeoutError):
