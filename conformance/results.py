@@ -96,9 +96,6 @@ class RunResult:
             total.failed = max(total.failed, 1)
         return dict(sorted(totals.items()))
 
-    def failed_checks(self) -> list[str]:
-        return sorted({failure.check for failure in self.failures})
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "base_url": self.base_url,

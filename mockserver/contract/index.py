@@ -131,9 +131,6 @@ class ContractIndex:
                 return operation, found.groupdict()
         return None
 
-    def path_exists(self, path: str) -> bool:
-        return any(regex.fullmatch(path) for _, regex, _ in self._routes)
-
     def schema(self, name: str) -> dict[str, Any]:
         return self.spec["components"]["schemas"][name]
 
