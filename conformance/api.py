@@ -139,6 +139,7 @@ def _clean_up(
             result.cleanup.append(f"{kind} {identifier}: no delete operation in the spec; left in place")
             continue
         url = options.base_url + path.replace("{id}", identifier).replace("{video_id}", identifier)
+        status: int | str
         try:
             status = httpx.delete(url, headers=headers, timeout=options.request_timeout).status_code
         except httpx.HTTPError as exc:

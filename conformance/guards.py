@@ -44,8 +44,8 @@ class SpendGuard:
     def observe(self, case: Any, response: Any) -> None:
         if not 200 <= response.status_code < 300:
             return
-        totals = [pricing.get("total_nanos") for body in bodies(response) for pricing in pricings(body)]
-        totals = [t for t in totals if isinstance(t, int) and t >= 0]
+        reported = [pricing.get("total_nanos") for body in bodies(response) for pricing in pricings(body)]
+        totals = [t for t in reported if isinstance(t, int) and t >= 0]
         if not totals:
             return
         # A stream repeats usage in later frames; a job reports its charge on every poll.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import fnmatch
 import json
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 import yaml
@@ -71,7 +72,7 @@ def operation_matches(pattern: str, operation_id: str, method: str, path: str) -
 
 
 def select_operations(
-    spec: dict[str, Any], include: tuple[str, ...], exclude: tuple[str, ...], drop: set[str] = frozenset()
+    spec: dict[str, Any], include: tuple[str, ...], exclude: tuple[str, ...], drop: AbstractSet[str] = frozenset()
 ) -> dict[str, Any]:
     """A copy of ``spec`` holding only the selected operations (and links between them)."""
     selected = copy.deepcopy(spec)
@@ -114,8 +115,8 @@ def _drop_dangling_link_refs(spec: dict[str, Any], kept_ids: set[str]) -> None:
     for item in spec.get("paths", {}).values():
         for method in (m for m in HTTP_METHODS if m in item):
             for response in item[method].get("responses", {}).values():
-                links = response.get("links") if isinstance(response, dict) else None
-                for name in list(links or {}):
+                links = (response.get("links") if isinstance(response, dict) else None) or {}
+                for name in list(links):
                     ref = links[name].get("$ref", "") if isinstance(links[name], dict) else ""
                     target = components.get(ref.rsplit("/", 1)[-1], {}) if ref else {}
                     if ref and target.get("operationId") not in kept_ids:

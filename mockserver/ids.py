@@ -39,7 +39,8 @@ def token(rng: random.Random, length: int, alphabet: str = BASE62) -> str:
     ``Random.choice`` is ``seq[self._randbelow(len(seq))]``; calling ``_randbelow`` directly
     skips a Python frame per character (ids are drawn on every answer).
     """
-    below, size = rng._randbelow, len(alphabet)
+    # ``_randbelow`` is CPython's private helper behind ``choice``; typeshed does not declare it.
+    below, size = rng._randbelow, len(alphabet)  # type: ignore[attr-defined]
     return "".join([alphabet[below(size)] for _ in range(length)])
 
 

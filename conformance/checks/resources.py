@@ -171,7 +171,9 @@ def key_lifecycle_enforced(ctx, response, case):
             tracker.key_created(key["id"], key.get("key"), key.get("status") or "active")
         return None
     identifier = _key_id(case)
-    record = tracker.key(identifier) if identifier else None
+    if not identifier:
+        return None
+    record = tracker.key(identifier)
     if record is None:
         return None
     if route == "get":

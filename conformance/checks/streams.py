@@ -204,7 +204,8 @@ def _messages_order(stream: sse.Stream) -> tuple[str, str] | None:
     meaningful = [n for n in names if n != "ping"]
     if meaningful and meaningful[0] not in ("message_start", "error"):
         return ("`message_start` first", meaningful[0])
-    open_blocks, seen_delta = set(), False
+    open_blocks: set[Any] = set()  # content block indexes as the frames give them
+    seen_delta = False
     for event in stream.events:
         name, frame = event.event or "message", _json(event) or {}
         index = frame.get("index") if isinstance(frame, dict) else None

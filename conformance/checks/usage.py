@@ -117,17 +117,14 @@ def usage_totals_consistent(ctx, response, case):
 
 def _totals_problem(usage: dict[str, Any]) -> tuple[str, str] | None:
     for first, second in _PAIRS:
-        parts = (usage.get(first), usage.get(second), usage.get("total_tokens"))
-        if all(isinstance(value, int) for value in parts) and parts[0] + parts[1] != parts[2]:
-            return (
-                f"total_tokens = {first} + {second} = {parts[0] + parts[1]}",
-                f"total_tokens = {parts[2]}",
-            )
-        if isinstance(parts[0], int):
+        a, b, total = usage.get(first), usage.get(second), usage.get("total_tokens")
+        if isinstance(a, int) and isinstance(b, int) and isinstance(total, int) and a + b != total:
+            return (f"total_tokens = {first} + {second} = {a + b}", f"total_tokens = {total}")
+        if isinstance(a, int):
             for details in ("prompt_tokens_details", "input_tokens_details"):
                 cached = (usage.get(details) or {}).get("cached_tokens")
-                if isinstance(cached, int) and cached > parts[0]:
-                    return (f"{details}.cached_tokens ≤ {first} ({parts[0]})", f"cached_tokens = {cached}")
+                if isinstance(cached, int) and cached > a:
+                    return (f"{details}.cached_tokens ≤ {first} ({a})", f"cached_tokens = {cached}")
     return None
 
 
@@ -171,7 +168,7 @@ def meta_consistent(ctx, response, case):
     body = json_body(response)
     if not isinstance(body, dict) or not isinstance(body.get("meta"), dict):
         return None
-    problem = _meta_problem(body["meta"], body.get("usage") if isinstance(body.get("usage"), dict) else {})
+    problem = _meta_problem(body["meta"], body["usage"] if isinstance(body.get("usage"), dict) else {})
     if problem:
         raise fail("meta_consistent", case, "meta timings disagree", problem[0], problem[1])
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import weakref
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeGuard
 
 from mockserver.enrichment.pricing import Price, line, pricing_object
 from mockserver.model import MockReply
@@ -51,7 +51,7 @@ def _fix_total(usage: dict[str, Any]) -> None:
             return
 
 
-def _is_count(value: Any) -> bool:
+def _is_count(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -95,7 +95,7 @@ def consistent_usage(ctx: Any, reply: MockReply) -> MockReply:
     return reply
 
 
-_CARRIERS: dict[int, tuple[weakref.ref, bool]] = {}
+_CARRIERS: dict[int, tuple[weakref.ref[Any], bool]] = {}
 
 
 def _may_carry_usage(ctx: Any) -> bool:

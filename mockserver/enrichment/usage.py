@@ -120,14 +120,14 @@ def plan_for(body: Any) -> str:
     tier = body.get("service_tier")
     if body.get("speed") == "fast" or tier == "priority":
         return "priority"
-    if tier in ("flex", "batch"):
+    if isinstance(tier, str) and tier in ("flex", "batch"):
         return tier
     return "standard"
 
 
 def price_rules(model: Any, plan: str = "standard") -> Mapping[str, Any]:
     """The model's price card for ``plan`` (standard when the model has no such plan)."""
-    plans = (getattr(model, "extra", None) or {}).get("pricing_plans") or {}
+    plans: Mapping[str, Mapping[str, Any]] = (getattr(model, "extra", None) or {}).get("pricing_plans") or {}
     if plan != "standard" and plan in plans:
         return plans[plan]
     return getattr(model, "pricing", None) or {}

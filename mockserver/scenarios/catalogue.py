@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from mockserver.contract import resolve_ref
 from mockserver.encoding.sse import mid_stream_error_frame
+from mockserver.errors import GatewayFailure
 from mockserver.scenarios import breakage, failures
 from mockserver.scenarios.failures import ScenarioParamError
 from mockserver.scenarios.latency import LatencyError, parse_delay_ms
@@ -38,7 +39,9 @@ class Scenario:
     status: int | None = None
 
 
-def _failure(make: Callable[[Mapping[str, str]], object]):
+def _failure(
+    make: Callable[[Mapping[str, str]], GatewayFailure],
+) -> Callable[[SynthesisContext, Mapping[str, str]], ScenarioPlan]:
     def build(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
         return ScenarioPlan(failure=make(params))
 
@@ -148,9 +151,7 @@ def unsuitable(scenario: Scenario, ctx: SynthesisContext, params: Mapping[str, s
     """Why ``scenario`` cannot answer this request, or None when it can."""
     operation = ctx.operation
     if scenario.scope == "inference":
-        status = (
-            int(params.get("status", scenario.status)) if str(params.get("status", "")).isdigit() else scenario.status
-        )
+        status = int(params["status"]) if str(params.get("status", "")).isdigit() else scenario.status
         if operation.family != "inference":
             return f"{scenario.name} applies to inference operations, not {operation.operation_id}"
         if not operation.documents(status):

@@ -105,12 +105,14 @@ class ScenarioControl:
     def _rule_usable(self, rule: Rule, ctx: SynthesisContext) -> bool:
         if rule.status is not None:
             return ctx.operation.documents(rule.status)
+        assert rule.scenario is not None  # a rule names exactly one of scenario or status
         return unsuitable(SCENARIOS[rule.scenario], ctx, rule.params) is None
 
     def _rule_plan(self, rule: Rule, ctx: SynthesisContext) -> ScenarioPlan:
         if rule.status is not None:
             failure = failures.failure_for_status(rule.status, ctx.operation.family)
             return ScenarioPlan(name=f"status:{rule.status}", failure=failure)
+        assert rule.scenario is not None  # a rule names exactly one of scenario or status
         return plan_for(rule.scenario, ctx, rule.params)
 
     def _latency_ms(self, ctx: SynthesisContext) -> float:

@@ -198,12 +198,14 @@ def _nth(value: Any, where: str) -> frozenset[int] | None:
     if value is None:
         return None
     values = value if isinstance(value, list) else [value]
-    return frozenset(_positive(v, "nth", where) for v in values)
+    return frozenset(_call_number(v, "nth", where) for v in values)
 
 
 def _positive(value: Any, key: str, where: str) -> int | None:
-    if value is None:
-        return None
+    return None if value is None else _call_number(value, key, where)
+
+
+def _call_number(value: Any, key: str, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise RuleError(f"{where}: {key} must be a positive call number")
     return value

@@ -76,7 +76,8 @@ def _validate_each_spec_once() -> None:
             validate(cls, spec)
             passed.add(digest)
 
-    validate_once.memoized = True
+    # A marker on the installed function, read back above; mypy does not model function attributes.
+    validate_once.memoized = True  # type: ignore[attr-defined]
     OpenAPISpecification._validate_spec = classmethod(validate_once)
 
 

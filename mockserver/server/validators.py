@@ -12,7 +12,12 @@ import typing as t
 
 import orjson
 from connexion.datastructures import MediaTypeDict
-from connexion.validators import FormDataValidator, JSONRequestBodyValidator, MultiPartFormDataValidator
+from connexion.validators import (
+    AbstractRequestBodyValidator,
+    FormDataValidator,
+    JSONRequestBodyValidator,
+    MultiPartFormDataValidator,
+)
 from connexion.validators.parameter import ParameterValidator
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
@@ -32,7 +37,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
         operation = runtime.index.operations.get(routing.get("operation_id", ""))
         return operation is not None and operation.family == "files"
 
-    class BodyGate:
+    class BodyGate(AbstractRequestBodyValidator):
         """Skip bodies the route never reads; name a missing required body like any field."""
 
         async def wrap_receive(self, receive, *, scope):

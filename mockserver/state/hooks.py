@@ -34,6 +34,7 @@ def make_authenticator(store: Store, key_kind: str):
             raise unauthorised("key_not_found_or_revoked")
         if check.verdict == "invalid_secret":
             raise unauthorised("invalid_secret")
+        assert check.key_id is not None  # the store names the key of every live verdict
         store.keys.touch(check.key_id, store.now_ms())
         return TeamKey(key.kid, key.secret, key.token, check.team_id or DEFAULT_TEAM, check.key_id)
 

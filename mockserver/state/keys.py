@@ -105,7 +105,9 @@ class KeyStore:
         return dict(row) if row else None
 
     def page(self, team_id: str, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
-        total = self.db.one("SELECT COUNT(*) AS n FROM api_keys WHERE team_id = ?", (team_id,))["n"]
+        row = self.db.one("SELECT COUNT(*) AS n FROM api_keys WHERE team_id = ?", (team_id,))
+        assert row is not None  # an aggregate query always yields one row
+        total = row["n"]
         rows = self.db.query(
             "SELECT * FROM api_keys WHERE team_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ? OFFSET ?",
             (team_id, limit, offset),

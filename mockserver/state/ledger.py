@@ -76,12 +76,14 @@ class Ledger:
             "SELECT COALESCE(SUM(amount_nanos), 0) AS n FROM ledger WHERE team_id = ? AND created_ms >= ?",
             (team_id, since_ms),
         )
+        assert row is not None  # an aggregate query always yields one row
         return int(row["n"])
 
     def requests_since(self, team_id: str, since_ms: int) -> int:
         row = self.db.one(
             "SELECT COUNT(*) AS n FROM generations WHERE team_id = ? AND created_ms >= ?", (team_id, since_ms)
         )
+        assert row is not None  # an aggregate query always yields one row
         return int(row["n"])
 
     def activity(self, team_id: str, since_ms: int, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:

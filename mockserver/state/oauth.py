@@ -76,7 +76,9 @@ class OAuthClientStore:
 
     def page(self, team_id: str, limit: int) -> tuple[int, list[dict[str, Any]]]:
         """How many clients the team has, and the newest ``limit`` of them."""
-        total = self.db.one("SELECT COUNT(*) AS n FROM oauth_clients WHERE team_id = ?", (team_id,))["n"]
+        row = self.db.one("SELECT COUNT(*) AS n FROM oauth_clients WHERE team_id = ?", (team_id,))
+        assert row is not None  # an aggregate query always yields one row
+        total = row["n"]
         rows = self.db.query(
             "SELECT * FROM oauth_clients WHERE team_id = ? ORDER BY created_ms DESC, rowid DESC LIMIT ?",
             (team_id, limit),

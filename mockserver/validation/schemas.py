@@ -128,10 +128,10 @@ def _details(error: jsonschema_rs.ValidationError, prefix: list[str | int]) -> l
 
 
 def _allowed_properties(error: jsonschema_rs.ValidationError) -> set[str] | None:
-    unexpected = getattr(error.kind, "unexpected", None)
-    if unexpected is None:
+    unexpected, instance = getattr(error.kind, "unexpected", None), error.instance
+    if unexpected is None or not isinstance(instance, dict):
         return None
-    return set(error.instance) - set(unexpected)
+    return set(instance) - set(unexpected)
 
 
 def _deduplicate(details: list[ValidationDetail]) -> list[ValidationDetail]:

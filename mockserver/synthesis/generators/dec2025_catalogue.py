@@ -62,8 +62,7 @@ def _providers_in_scope(ctx: SynthesisContext, scope: dict[str, str | None]) -> 
     if scope["model"]:
         model = ctx.catalogue.get(scope["model"])
         endpoint = scope["endpoint"] or "chat.completions"
-        serves = model is not None and endpoint in endpoints_of(model)
-        providers &= set(model.providers) if serves else set()
+        providers &= set(model.providers) if model is not None and endpoint in endpoints_of(model) else set()
     return providers
 
 

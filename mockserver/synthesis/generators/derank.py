@@ -68,7 +68,7 @@ def _stamp_ms(record: dict[str, Any]) -> int | None:
 
 def _pair_key(record: dict[str, Any]) -> tuple[str, str] | None:
     endpoint = record.get("endpoint")
-    endpoint = _BREAKER_ENDPOINT.get(endpoint, endpoint)
+    endpoint = _BREAKER_ENDPOINT.get(endpoint, endpoint) if isinstance(endpoint, str) else ""
     if not record.get("model_id") or endpoint not in _BREAKER_ENDPOINTS:
         return None
     return record["model_id"], endpoint

@@ -133,7 +133,7 @@ def _image_usage(ctx, model, prompt: str, count: int, sources: int, pixels: int,
     output_tokens = per_image * count if "output_image_tokens" in rules else 0
     prompt_tokens = estimate_tokens(prompt) if "input_text_tokens" in rules else 0
     image_tokens = SOURCE_IMAGE_TOKENS * sources if "input_image_tokens" in rules else 0
-    quantities = {
+    quantities: dict[str, int | float] = {
         "input_text_tokens": prompt_tokens,
         "input_image_tokens": image_tokens,
         "input_image": sources,

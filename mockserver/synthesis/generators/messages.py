@@ -56,7 +56,8 @@ def create_message(ctx: SynthesisContext) -> MockReply:
 
 
 def _blocks(gen: Generation) -> list[dict[str, Any]]:
-    outcome, blocks = gen.outcome, []
+    outcome = gen.outcome
+    blocks: list[dict[str, Any]] = []
     if outcome.reasoning_text:
         blocks.append({"type": "thinking", "thinking": outcome.reasoning_text, "signature": ""})
     if outcome.text or not outcome.tool_calls:
@@ -81,7 +82,7 @@ def _message(gen: Generation, usage: dict[str, Any]) -> dict[str, Any]:
 
 def _events(gen: Generation, tier: str):
     outcome = gen.outcome
-    start = {
+    start: dict[str, Any] = {
         "id": gen.native_id,
         "type": "message",
         "role": "assistant",

@@ -143,7 +143,7 @@ def generate_music(ctx) -> MockReply:
         "provider": route.provider,
         "nativeResponseId": job["id"] if queued else None,
     }
-    usage = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
+    usage: dict[str, Any] = {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}
     if queued:
         answer["result"] = {"code": 200, "msg": "success", "data": {"taskId": job["id"]}}
     else:

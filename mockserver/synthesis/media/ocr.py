@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from faker import Faker
 
 
-def read_pages(rng: random.Random, faker: Faker, pages: int = 1) -> list[dict]:
+def read_pages(rng: random.Random, faker: Faker, pages: int = 1) -> list[dict[str, Any]]:
     """Pages with blocks (text, bounding box as page fractions, confidence)."""
     out = []
     for index in range(pages):
-        blocks, y = [], round(rng.uniform(0.03, 0.08), 4)
+        blocks: list[dict[str, Any]] = []
+        y = round(rng.uniform(0.03, 0.08), 4)
         for _ in range(rng.randint(3, 9)):
             text = _line(rng, faker)
             height = round(rng.uniform(0.02, 0.045), 4)

@@ -70,8 +70,8 @@ def _rows(key: str, width: int, height: int, alpha: bool = False) -> list[bytes]
         line += bytes(int((a + (b - a) * t) * (0.85 + 0.15 * stripe)) for a, b in zip(first, second, strict=True))
         if alpha:
             line.append(255 * stripe)
-    line = bytes(line)
-    return [line[size * y : size * (y + width)] for y in range(height)]
+    pixels = bytes(line)
+    return [pixels[size * y : size * (y + width)] for y in range(height)]
 
 
 def _pillow(raw: bytes, width: int, height: int, fmt: str, quality: int | None, alpha: bool) -> bytes:

@@ -122,7 +122,7 @@ def _reasoning(
         return None, 0
     low, high = _EFFORT_TOKENS.get(request.reasoning_effort or "medium", _EFFORT_TOKENS["medium"])
     tokens = rng.randint(low, high)
-    if thinking:
+    if thinking and request.thinking_budget is not None:
         tokens = min(tokens, request.thinking_budget)
     if budget is not None:
         tokens = min(tokens, budget // 2)

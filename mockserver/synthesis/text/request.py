@@ -155,7 +155,7 @@ def _tool_choice(request: TextRequest, choice: Any, named) -> None:
         if name:
             request.tool_choice, request.forced_tool = "named", name
         elif choice.get("type") in ("auto", "any", "none"):
-            request.tool_choice = {"any": "required"}.get(choice["type"], choice["type"])
+            request.tool_choice = "required" if choice["type"] == "any" else choice["type"]
 
 
 def _response_format(request: TextRequest, spec: Any) -> None:
@@ -164,7 +164,7 @@ def _response_format(request: TextRequest, spec: Any) -> None:
     if spec.get("type") == "json_object":
         request.json_mode = True
     elif spec.get("type") == "json_schema":
-        inner = spec.get("json_schema") if isinstance(spec.get("json_schema"), dict) else spec
+        inner = spec["json_schema"] if isinstance(spec.get("json_schema"), dict) else spec
         if isinstance(inner.get("schema"), dict):
             request.output_schema = inner["schema"]
 
