@@ -1,7 +1,8 @@
 """The outermost middleware: what the gateway's platform does before any route runs.
 
-CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, body buffering with
-a size limit (413 in the route family's envelope), identity (seed and generation id).
+CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, percent-encoded
+path parameters made routable, body buffering with a size limit (413 in the route
+family's envelope), identity (seed and generation id).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from mockserver.encoding.body import json_bytes, reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure
 from mockserver.server.cors import cors_headers
+from mockserver.server.paths import make_routable
 from mockserver.server.scope import header, request_data
 
 
@@ -37,6 +39,8 @@ class GatewayEdge:
         if path == "/" and scope["method"] in ("GET", "HEAD"):
             await _send_plain(send, 200, _welcome(), [(b"content-type", b"application/json")])
             return
+        if in_api:
+            make_routable(scope)
         data = request_data(scope)
         body, too_large = await _read_body(receive, self.runtime.settings.max_body_bytes, scope)
         data["raw_body"] = body
