@@ -9,6 +9,7 @@ import schemathesis
 
 from conformance import sse
 from conformance.checks._support import fail, is_probe, is_stream, register
+from conformance.checks.stream_endings import RESPONSES_TERMINAL, terminal_problem
 from conformance.context import context_for
 from mockserver.contract import resolve_ref
 from mockserver.validation.schemas import X_JSON
@@ -17,10 +18,10 @@ register("sse_frames_parse", "every SSE block is well-formed and its data is JSO
 register("sse_events_match_schema", "each event and its decoded JSON validate against the event schema")
 register("sse_event_order_legal", "events follow the surface's order (created…completed, start…stop)")
 register("sse_usage_in_final_frame", "usage arrives in the stream's final frame")
-register("sse_stream_terminates", "the stream ends with a complete block on a terminal event")
-
-RESPONSES_TERMINAL = {"response.completed", "response.failed", "response.incomplete", "error"}
-MESSAGES_TERMINAL = {"message_stop", "error"}
+register(
+    "sse_stream_terminates",
+    "the stream ends with a complete block on a documented terminal event (one that just stops is a breach)",
+)
 
 
 def surface(case: Any) -> str:
@@ -311,41 +312,10 @@ def sse_stream_terminates(ctx, response, case):
             "the body ends with a blank line",
             repr(tail),
         )
-    problem = _terminal_problem(surface(case), stream, usage_expected(case))
+    problem = terminal_problem(surface(case), stream, usage_expected(case))
     if problem:
         raise fail("sse_stream_terminates", case, "Stream does not end on a terminal event", problem[0], problem[1])
     return None
-
-
-def _terminal_problem(kind: str, stream: sse.Stream, with_usage: bool = True) -> tuple[str, str] | None:
-    events = [event for event in stream.events if not event.is_done]
-    if not events:
-        return None
-    last = events[-1]
-    name = last.event or "message"
-    if kind == "responses" and name not in RESPONSES_TERMINAL:
-        return (f"last event one of {sorted(RESPONSES_TERMINAL)}", name)
-    if kind == "messages" and name not in MESSAGES_TERMINAL:
-        return (f"last event one of {sorted(MESSAGES_TERMINAL)}", name)
-    if kind == "chat":
-        frame = _json(last)
-        if not _chat_final(frame, with_usage):
-            return (
-                "a last frame with usage (chunk or chat.completion snapshot) or an error",
-                str(frame)[:200],
-            )
-    return None
-
-
-def _chat_final(frame: Any, with_usage: bool = True) -> bool:
-    """The gateway's chat streams end on a usage frame (a chunk or a full snapshot) or an
-    error; where usage is only sent on request, on the chunk that carries ``finish_reason``."""
-    if not isinstance(frame, dict):
-        return False
-    if frame.get("object") in ("error", "chat.completion") or isinstance(frame.get("usage"), dict):
-        return True
-    choices = frame.get("choices") if not with_usage else None
-    return isinstance(choices, list) and any(isinstance(c, dict) and c.get("finish_reason") for c in choices)
 
 
 def usage_expected(case: Any) -> bool:

@@ -23,8 +23,8 @@ VIOLATIONS: dict[str, str] = {
     "wrong_usage_total": "usage.total_tokens is one more than input + output tokens",
     "pricing_mismatch": "pricing total_nanos is one nano more than the sum of its lines",
     "wrong_error_envelope": "inference errors use the published {ok, error, message} shape, not the real one",
-    "sse_missing_done": "streams end without their terminal event (final usage frame / response.completed / "
-    "message_stop, and [DONE])",
+    "sse_missing_done": "streams end without their terminal event (the closing usage chunk or chat.completion "
+    "snapshot / response.completed / message_stop, and any [DONE])",
     "sse_bad_order": "the last event of a stream is sent first",
     "wrong_content_type": "JSON and SSE answers are labelled text/plain",
     "missing_required_field": "a required top-level key is left out of JSON answers",

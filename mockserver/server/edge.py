@@ -1,7 +1,8 @@
 """The outermost middleware: what the gateway's platform does before any route runs.
 
-CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, body buffering with
-a size limit (413 in the route family's envelope), identity (seed and generation id).
+CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, percent-encoded
+path parameters made routable, body buffering with a size limit (413 in the route
+family's envelope), identity (seed and generation id).
 """
 
 from __future__ import annotations
@@ -14,18 +15,9 @@ from mockserver.dispatch import Runtime, request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes, reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure
+from mockserver.server.cors import cors_headers
+from mockserver.server.paths import make_routable
 from mockserver.server.scope import header, request_data
-
-CORS_HEADERS = [
-    (b"access-control-allow-origin", b"*"),
-    (b"access-control-allow-methods", b"GET, POST, PUT, PATCH, DELETE, OPTIONS"),
-    (b"access-control-max-age", b"86400"),
-    (
-        b"access-control-allow-headers",
-        b"Authorization, Content-Type, x-title, http-referer, x-gateway-debug, "
-        b"X-AIStats-Strictness, x-aistats-cache-revalidate",
-    ),
-]
 
 
 class GatewayEdge:
@@ -33,6 +25,7 @@ class GatewayEdge:
         self.app = app
         self.runtime = runtime
         self.base = runtime.index.base_path
+        self.cors = cors_headers(runtime.index)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,11 +34,13 @@ class GatewayEdge:
         path = scope.get("path", "")
         in_api = path == self.base or path.startswith(self.base + "/")
         if scope["method"] == "OPTIONS" and in_api:
-            await _send_plain(send, 204, b"", CORS_HEADERS)
+            await _send_plain(send, 204, b"", self.cors)
             return
         if path == "/" and scope["method"] in ("GET", "HEAD"):
             await _send_plain(send, 200, _welcome(), [(b"content-type", b"application/json")])
             return
+        if in_api:
+            make_routable(scope)
         data = request_data(scope)
         body, too_large = await _read_body(receive, self.runtime.settings.max_body_bytes, scope)
         data["raw_body"] = body
@@ -59,7 +54,7 @@ class GatewayEdge:
         )
         data["seed"] = seed
         data["generation_id"] = request_generation_id(self.runtime.settings, seed)
-        outgoing = _with_cors(send) if in_api else send
+        outgoing = _with_cors(send, self.cors) if in_api else send
         if too_large:
             await self._too_large(scope, outgoing)
             return
@@ -109,11 +104,11 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _with_cors(send: Send) -> Send:
+def _with_cors(send: Send, cors: list[tuple[bytes, bytes]]) -> Send:
     async def send_with_cors(message: Message) -> None:
         if message["type"] == "http.response.start":
             present = {name.lower() for name, _ in message.get("headers", [])}
-            extra = [(name, value) for name, value in CORS_HEADERS if name not in present]
+            extra = [(name, value) for name, value in cors if name not in present]
             message = {**message, "headers": [*message.get("headers", []), *extra]}
         await send(message)
 

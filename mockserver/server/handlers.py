@@ -14,6 +14,7 @@ from connexion.resolver import Resolution, Resolver
 
 from mockserver.dispatch import Dispatcher
 from mockserver.model import MockRequest
+from mockserver.server.paths import path_params, request_path
 from mockserver.server.responses import initial_delay, to_flask, to_starlette
 from mockserver.server.scope import headers_dict, request_data
 
@@ -25,8 +26,8 @@ def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockReque
     return MockRequest(
         operation=dispatcher.runtime.index.operations[operation_id],
         method=scope["method"],
-        path=scope["path"],
-        path_params={k: str(v) for k, v in scope.get("path_params", {}).items()},
+        path=request_path(scope),
+        path_params=path_params(scope),
         query=query,
         headers=headers,
         body=data.get("body"),

@@ -25,6 +25,7 @@ from starlette.formparsers import MultiPartException
 from mockserver.dispatch import Runtime
 from mockserver.errors import GatewayFailure, ValidationDetail, invalid_json, validation_failure
 from mockserver.model import UploadedFile
+from mockserver.server.paths import path_params
 from mockserver.server.scope import request_data
 
 
@@ -104,7 +105,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             details: list[ValidationDetail] = []
             for location, getter in (
                 ("query", request.query_params),
-                ("path", request.path_params),
+                ("path", path_params(request.scope, request.path_params)),
                 ("header", request.headers),
             ):
                 for param in self.parameters.get(location, []):

@@ -15,6 +15,7 @@ from mockserver import ids
 from mockserver.contract.loader import resolve_ref
 from mockserver.enrichment.pricing import TOKEN_UNIT
 from mockserver.synthesis.context import SynthesisContext
+from mockserver.synthesis.numbers import draw_integer, realistic_range
 from mockserver.synthesis.regex import from_regex
 
 _MAX_DEPTH = 12
@@ -95,25 +96,22 @@ class _Generator:
         return items
 
     def _integer(self, schema, name, depth):
-        low, high = _bounds(schema, 0, 1000)
+        low, high = _bounds(schema)
         lname = (name or "").lower()
         if lname in {"created", "created_at", "completed_at", "expires_at", "timestamp"} or lname.endswith("_at"):
-            return max(low, min(high, self.ctx.stamp()))
+            return int(_clamp(self.ctx.stamp(), low, high))
         if lname == "unit_size" and _admits(schema, TOKEN_UNIT):
             return TOKEN_UNIT
-        if lname.endswith("_ms"):
-            low, high = max(low, 20), min(high, 4000)
-        elif "tokens" in lname or lname == "quantity":
-            high = min(high, 2000)
-        return self.rng.randint(int(low), int(max(low, high)))
+        return draw_integer(self.rng, *realistic_range(name, True, low, high, (0, 1000)))
 
     def _number(self, schema, name, depth):
         lname = (name or "").lower()
-        low, high = _bounds(schema, 0.0, 1.0 if "score" in lname else 1000.0)
+        low, high = _bounds(schema)
         if lname == "unit_size" and _admits(schema, TOKEN_UNIT):
             return TOKEN_UNIT
         if lname == "quantity":
-            return self.rng.randint(int(low), int(max(low, min(high, 2000))))
+            return draw_integer(self.rng, *realistic_range(name, True, low, high, (0, 1000)))
+        low, high = realistic_range(name, False, low, high, (0.0, 1000.0))
         return round(self.rng.uniform(low, high), 4)
 
     def _boolean(self, schema, name, depth):
@@ -144,13 +142,19 @@ def _admits(schema, number) -> bool:
     return schema.get("minimum", number) <= number <= schema.get("maximum", number)
 
 
-def _bounds(schema, default_low, default_high):
-    low = schema.get("minimum", default_low)
-    high = schema.get("maximum", max(default_high, low))
-    if schema.get("exclusiveMinimum") is True:
-        low = low + 1 if schema.get("type") == "integer" else low + 1e-6
-    if schema.get("exclusiveMaximum") is True:
-        high = high - 1 if schema.get("type") == "integer" else high - 1e-6
+def _clamp(value: float, low: float | None, high: float | None) -> float:
+    value = value if low is None else max(low, value)
+    return value if high is None else min(high, value)
+
+
+def _bounds(schema) -> tuple[float | None, float | None]:
+    """The schema's own bounds (OpenAPI 3.0: boolean exclusives), None where it sets none."""
+    low, high = schema.get("minimum"), schema.get("maximum")
+    step = 1 if schema.get("type") == "integer" else 1e-6
+    if low is not None and schema.get("exclusiveMinimum") is True:
+        low = low + step
+    if high is not None and schema.get("exclusiveMaximum") is True:
+        high = high - step
     return low, high
 
 

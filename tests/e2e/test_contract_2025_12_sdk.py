@@ -30,9 +30,11 @@ def test_streaming_with_the_openai_sdk(sdk):
             model=CHAT["model"], messages=CHAT["messages"], stream=True, extra_body={"usage": True}
         )
     )
-    text = "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
+    # OpenAI models close the stream with a chat.completion snapshot (no delta; usage inside).
+    deltas = [chunk for chunk in chunks if chunk.object == "chat.completion.chunk" and chunk.choices]
+    text = "".join(chunk.choices[0].delta.content or "" for chunk in deltas)
     assert text.strip()
-    finishes = [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason]
+    finishes = [c.choices[0].finish_reason for c in deltas if c.choices[0].finish_reason]
     assert finishes == ["stop"]
     request_ids = {chunk.model_extra["requestId"] for chunk in chunks}
     assert len(request_ids) == 1 and next(iter(request_ids)).startswith("G-")

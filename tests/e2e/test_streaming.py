@@ -44,16 +44,16 @@ def test_chat_stream_framing_and_order(client, checker):
     )
     assert b"event:" not in raw
     assert all(block.startswith("data: ") for block in raw.decode().split("\n\n") if block)
-    assert events[-1]["data"] == "[DONE]"
-    frames = [json.loads(event["data"]) for event in events[:-1]]
+    assert b"[DONE]" not in raw  # OpenAI models: the stream ends on a chat.completion snapshot
+    frames = [json.loads(event["data"]) for event in events]
     assert frames[0]["choices"][0]["delta"] == {"role": "assistant", "content": ""}
-    finish, usage_chunk = frames[-2], frames[-1]
+    finish, snapshot = frames[-2], frames[-1]
     assert finish["choices"][0]["finish_reason"] == "stop" and finish["choices"][0]["delta"] == {}
-    assert usage_chunk["choices"] == [] and not pricing_problems(usage_chunk["usage"]["pricing"])
-    assert usage_chunk["meta"]["latency_ms"] <= usage_chunk["meta"]["generation_ms"]
+    assert snapshot["object"] == "chat.completion" and not pricing_problems(snapshot["usage"]["pricing"])
+    assert snapshot["meta"]["latency_ms"] <= snapshot["meta"]["generation_ms"]
     assert all(frame["id"] == frames[0]["id"] and frame["id"].startswith("G-") for frame in frames)
     text = "".join(frame["choices"][0]["delta"].get("content") or "" for frame in frames[1:-2])
-    assert text.strip()
+    assert text.strip() and text == snapshot["choices"][0]["message"]["content"]
 
 
 def test_chat_stream_tool_call_arguments_join_to_valid_json(async_client, checker):
@@ -64,11 +64,11 @@ def test_chat_stream_tool_call_arguments_join_to_valid_json(async_client, checke
         "messages": [{"role": "user", "content": "Where?"}],
     }
     _, events = stream(async_client, "/chat/completions", body, checker)
-    frames = [json.loads(event["data"]) for event in events[:-1]]
+    frames = [json.loads(event["data"]) for event in events if event["data"] != "[DONE]"][:-1]
     calls = [call for frame in frames for choice in frame["choices"] for call in choice["delta"].get("tool_calls", [])]
     assert calls[0]["function"]["name"] == "lookup" and calls[0]["id"].startswith("call_")
     jsonschema.validate(json.loads("".join(call["function"]["arguments"] for call in calls)), CITY)
-    assert frames[-2]["choices"][0]["finish_reason"] == "tool_calls"
+    assert frames[-1]["choices"][0]["finish_reason"] == "tool_calls"
 
 
 def test_responses_stream_order_and_final_usage(client, checker):
@@ -180,7 +180,7 @@ def test_frames_arrive_incrementally_when_paced(live_origin):
         for line in response.iter_lines():
             if line.startswith("data:"):
                 arrivals.append((time.monotonic() - started, line))
-    usage = json.loads(arrivals[-2][1][5:])["usage"]
+    usage = json.loads(arrivals[-1][1][5:])["usage"]  # the closing chat.completion snapshot
     produce_s = usage["completion_tokens"] / 200
     first, last = arrivals[0][0], arrivals[-1][0]
     assert first >= 0.045, "the first frame waits for the time to first token"

@@ -2,8 +2,10 @@
 
 Non-stream: one ``chat.completion`` with priced ``usage`` (``meta`` only with
 ``meta: true``, ``service_tier`` only when asked). Stream: a role chunk, content (or
-reasoning, or tool-call) chunks, a chunk with the ``finish_reason``, one usage chunk
-with ``choices: []`` and priced usage, then ``data: [DONE]``.
+reasoning, or tool-call) chunks, a chunk with the ``finish_reason``, then the ending of
+the provider the request is routed to (:mod:`mockserver.synthesis.text.endings`): a
+``chat.completion`` snapshot (OpenAI) or a ``choices: []`` chunk with the priced usage,
+followed by ``data: [DONE]`` only for the Google and Bedrock executors.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mockserver.enrichment.usage import chat_usage, estimate_tokens, pieces
 from mockserver.model import MockReply
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
+from mockserver.synthesis.text.endings import chat_ending
 from mockserver.synthesis.text.generation import Generation, openai_call_id, paced, prepare, reply_delay
 from mockserver.synthesis.text.request import CHAT
 
@@ -159,6 +162,15 @@ def _frames(gen: Generation, usage: dict[str, Any], meta: dict[str, Any] | None)
         for group in gen.groups(pieces(outcome.text)):
             yield _chunk(gen, {"content": "".join(group)}), len(group)
     yield _chunk(gen, {}, FINISH[outcome.finish]), 0
+    ending = chat_ending(gen.route.provider)
+    last = _completion(gen, usage, meta) if ending.snapshot else _usage_chunk(gen, usage, meta)
+    yield sse_frame(last), 0
+    if ending.done:
+        yield DONE_FRAME, 0
+
+
+def _usage_chunk(gen: Generation, usage: dict[str, Any], meta: dict[str, Any] | None) -> dict[str, Any]:
+    """The OpenAI-compatible closing chunk: no choices, the priced usage."""
     last: dict[str, Any] = {
         "id": gen.id,
         "object": "chat.completion.chunk",
@@ -170,8 +182,7 @@ def _frames(gen: Generation, usage: dict[str, Any], meta: dict[str, Any] | None)
     }
     if meta is not None:
         last["meta"] = meta
-    yield sse_frame(last), 0
-    yield DONE_FRAME, 0
+    return last
 
 
 def _tool_call_frames(gen: Generation):

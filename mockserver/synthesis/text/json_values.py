@@ -19,6 +19,7 @@ import jsonschema_rs
 import orjson
 from faker import Faker
 
+from mockserver.synthesis.numbers import draw_integer, realistic_range
 from mockserver.synthesis.regex import from_regex
 
 _MAX_DEPTH = 8
@@ -146,17 +147,15 @@ class _Values:
         return values
 
     def _integer(self, schema, name, depth):
-        low, high = _bounds(schema, 1, 100, integer=True)
-        if (name or "").lower() in {"year"}:
-            low, high = max(low, 2000), min(high, 2030) if high >= 2000 else high
-        value = self.rng.randint(int(low), int(max(low, high)))
+        low, high = realistic_range(name, True, *_bounds(schema, integer=True), default=(1, 100))
+        value = draw_integer(self.rng, low, high)
         step = schema.get("multipleOf")
         if isinstance(step, int) and step > 0:
             value = max(int(low), (value // step) * step) if value % step else value
         return value
 
     def _number(self, schema, name, depth):
-        low, high = _bounds(schema, 0.0, 100.0, integer=False)
+        low, high = realistic_range(name, False, *_bounds(schema, integer=False), default=(0.0, 100.0))
         return round(self.rng.uniform(low, high), 2) if high - low >= 0.02 else low
 
     def _boolean(self, schema, name, depth):
@@ -177,15 +176,21 @@ class _Values:
         return text[: int(high)] if high is not None else text
 
 
-def _bounds(schema, low, high, *, integer: bool):
-    low = schema.get("minimum", low if "maximum" not in schema else min(low, schema["maximum"]))
-    high = schema.get("maximum", max(high, low))
+def _bounds(schema, *, integer: bool) -> tuple[float | None, float | None]:
+    """The schema's own bounds, exclusive ones moved inside (draft 4 booleans or draft 6+
+    numbers); None where it sets none."""
+    low, high = schema.get("minimum"), schema.get("maximum")
     nudge = 1 if integer else 0.01
-    if "exclusiveMinimum" in schema:
-        low = (schema["exclusiveMinimum"] if not isinstance(schema["exclusiveMinimum"], bool) else low) + nudge
-    if "exclusiveMaximum" in schema:
-        high = (schema["exclusiveMaximum"] if not isinstance(schema["exclusiveMaximum"], bool) else high) - nudge
-    return low, max(low, high)
+    exclusive_low, exclusive_high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+    if isinstance(exclusive_low, bool):
+        low = low + nudge if exclusive_low and low is not None else low
+    elif isinstance(exclusive_low, int | float):
+        low = exclusive_low + nudge if low is None else max(low, exclusive_low + nudge)
+    if isinstance(exclusive_high, bool):
+        high = high - nudge if exclusive_high and high is not None else high
+    elif isinstance(exclusive_high, int | float):
+        high = exclusive_high - nudge if high is None else min(high, exclusive_high - nudge)
+    return low, high
 
 
 def _fixed_instant(faker: Faker) -> dt.datetime:
