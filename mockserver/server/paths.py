@@ -56,4 +56,4 @@ def path_params(scope: Scope, params: Any = None) -> dict[str, str]:
 
 def request_path(scope: Scope) -> str:
     """The decoded request path, as the client sent it."""
-    return request_data(scope).get("decoded_path", scope["path"])
+    return str(request_data(scope).get("decoded_path", scope["path"]))

@@ -114,4 +114,5 @@ def realistic_range(name: str | None, integer: bool, low: float | None, high: fl
         return low, min(high, low + width)
     if low is not None:
         return low, low + width
+    assert high is not None  # both bounds fit the wanted range whenever neither is set
     return high - width, high

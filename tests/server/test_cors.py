@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from mockserver.server.cors import GATEWAY_ALLOW_HEADERS, SAFELISTED
-from tests.conftest import AUTH
+from tests.support import AUTH
 
-SOURCE = Path(__file__).resolve().parents[1] / "mockserver"
+SOURCE = Path(__file__).resolve().parents[2] / "mockserver"
 CHAT = {"model": "openai/gpt-4o-mini", "messages": [{"role": "user", "content": "Hi"}]}
 
 

@@ -11,7 +11,7 @@ from faker import Faker
 
 from mockserver.synthesis.numbers import STAMP_HIGH, STAMP_LOW, hint, realistic_range
 from mockserver.synthesis.text.json_values import valid_value
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 SAFE = 2**53 - 1
 ZOD_INT = {"type": "integer", "minimum": -SAFE, "maximum": SAFE}

@@ -11,9 +11,7 @@ import pytest
 from conformance import sse
 from conformance.checks.stream_endings import chat_ending, terminal_problem
 from mockserver.catalogue import load_catalogue
-from mockserver.contract import load_contract
-from mockserver.validation.responses import Exchange, ResponseChecker
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 UNPACED = {**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "0"}
 #: provider → the chat ending §5 documents for its executor.
@@ -38,18 +36,10 @@ def model_served_by(provider: str) -> str:
     pytest.skip(f"no text model is served by {provider} in this catalogue")
 
 
-@pytest.fixture(scope="module")
-def checker():
-    return ResponseChecker(load_contract())
-
-
 def post_stream(client, checker, path: str, body: dict) -> sse.Stream:
     response = client.post("/v1" + path, headers=UNPACED, json={**body, "stream": True})
     assert response.status_code == 200, response.text[:300]
-    exchange = Exchange(
-        "POST", path, 200, dict(response.headers), response.content, request_body=json.dumps(body).encode()
-    )
-    assert checker.problems(exchange) == []
+    checker.check(response)
     return sse.parse(response.content)
 
 

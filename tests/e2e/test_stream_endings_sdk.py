@@ -22,7 +22,7 @@ import openai
 import pytest
 
 from mockserver.catalogue import load_catalogue
-from tests.conftest import KEY
+from tests.support import KEY
 
 HELLO = [{"role": "user", "content": "Tell me about lighthouses."}]
 CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}

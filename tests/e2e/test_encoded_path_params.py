@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import AUTH
+from tests.support import AUTH
 
 #: (raw path, the value the operation must see, its id key, the envelope's reason)
 CASES = [
