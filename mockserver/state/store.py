@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.state.db import Database
 from mockserver.state.jobs import JobStore
@@ -21,8 +22,6 @@ from mockserver.state.keys import KeyStore
 from mockserver.state.ledger import Ledger
 from mockserver.state.oauth import OAuthClientStore
 
-#: The team of every key the store did not mint (the mock accepts any well-formed key).
-DEFAULT_TEAM = "team_mock"
 PRUNE_EVERY = 64
 
 
@@ -98,7 +97,8 @@ class Store:
             self.ledger.prune(conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations)
 
     def reset(self) -> None:
-        """Forget every key, wallet, ledger entry, job, generation and OAuth client."""
+        """Forget every key, wallet, ledger entry, job, generation and OAuth client, of every team
+        (each wallet starts again at the initial credits when next used)."""
         with self.db.write() as conn:
             for table in self.db.tables():
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (names come from SCHEMA)
