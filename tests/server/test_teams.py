@@ -9,18 +9,27 @@ import pytest
 
 from mockserver.auth import parse_key, team_of_kid
 from mockserver.enrichment.pricing import NANOS_PER_USD
-from tests.support import KEY, ContractClient
+from tests.support import KEY, ContractClient, contract_checker, make_client
 
 CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hello there"}]}
 VIDEO = {"model": "openai/sora-2", "prompt": "A paper boat on a rainy street", "seconds": "4"}
 MUSIC = {"model": "suno/v4.5plus", "prompt": "warm jazz trio with brushed drums", "duration": 4}
 KEY_BASES = ("/v1/management/keys", "/v1/provisioning/keys", "/v1/keys")
 INITIAL = 100 * NANOS_PER_USD
+OPERATOR = {"x-control-secret": "operator-secret-7"}
+OAUTH_CLIENT = {"name": "Release dashboard", "redirect_uris": ["https://dashboard.example.com/cb"]}
 
 
 @pytest.fixture(scope="module")
 def api():
-    client = ContractClient("async", job_seconds=10, job_failure_rate=0.0, credits_usd=100, admin="any")
+    client = ContractClient(
+        "async",
+        job_seconds=10,
+        job_failure_rate=0.0,
+        credits_usd=100,
+        admin="any",
+        control_secret=OPERATOR["x-control-secret"],
+    )
     yield client
     client.close()
 
@@ -64,6 +73,7 @@ def mint(api, auth: dict[str, str], name: str, base: str = KEY_BASES[0]) -> dict
 def test_the_team_rule_for_unminted_kids(kid, team):
     assert team_of_kid(kid) == team
     assert parse_key(f"aistats_v1_sk_{kid}_secret_part").team_id == team
+    assert parse_key(f"aistats_v1_k_{kid}_secret_part", "k").team_id == team, "2025-12 keys follow the same rule"
 
 
 def test_an_unminted_key_authenticates_as_the_team_its_kid_names(api):
@@ -195,6 +205,44 @@ def test_music_jobs_are_per_team(api):
     assert api.get(f"/v1/music/generate/{job['id']}", auth=globex).status_code == 404
     assert api.get(f"/v1/music/generate/{job['id']}", auth=acme).json()["status"] == "completed"
     assert remaining(api, acme) < INITIAL and remaining(api, globex) == INITIAL
+
+
+def test_oauth_clients_are_per_team(api):
+    acme, globex = team_auth("oauth-acme"), team_auth("oauth-globex")
+    created = api.post("/v1/oauth-clients", json=OAUTH_CLIENT, auth=acme).json()
+    assert created["team_id"] == "team_oauth-acme"
+    item = f"/v1/oauth-clients/{created['client_id']}"
+    for method, path in (("GET", item), ("PATCH", item), ("DELETE", item), ("POST", f"{item}/regenerate-secret")):
+        refused = api.call(method, path, auth=globex, json={"name": "stolen"} if method == "PATCH" else None)
+        assert refused.status_code == 404 and refused.json()["error"] == "not_found", method
+    assert api.get("/v1/oauth-clients", auth=globex).json()["data"] == []
+    assert api.get(item, auth=acme).json()["name"] == OAUTH_CLIENT["name"], "untouched"
+
+
+def test_an_operator_cannot_invalidate_another_teams_key(api):
+    acme, globex = team_auth("cache-acme"), team_auth("cache-globex")
+    owned = mint(api, acme, "rotating")
+    foreign = api.post(f"/v1/keys/{owned['id']}/invalidate", auth=globex, headers=OPERATOR)
+    assert foreign.status_code == 403 and foreign.json()["error"] == "forbidden"
+    answer = api.post(f"/v1/keys/{owned['id']}/invalidate", auth=acme, headers=OPERATOR)
+    assert answer.status_code == 200 and answer.json()["key"]["team_id"] == "team_cache-acme"
+
+
+def test_the_2025_12_contract_bills_the_team_its_kid_names():
+    checker = contract_checker("2025-12")
+    with make_client("async", contract="2025-12") as client:
+        store = client.app.runtime.state
+        for label in ("old-acme", "old-globex"):
+            answer = client.post(
+                "/v1/chat/completions",
+                json=CHAT,
+                headers={"Authorization": f"Bearer aistats_v1_k_{label}.k1_secret", "X-Mock-Seed": "5"},
+            )
+            assert answer.status_code == 200
+            checker.check(answer)
+        spent = [INITIAL - store.ledger.balance(f"team_{label}") for label in ("old-acme", "old-globex")]
+        assert spent[0] > 0 and spent[0] == spent[1], "each team paid for its own request"
+        assert store.ledger.balance("team_mock") == INITIAL
 
 
 def test_reset_clears_every_team(api):
