@@ -2,7 +2,8 @@
 
 The clock is a plain callable returning Unix seconds; tests replace ``store.clock`` with
 a fake one and never sleep. Old jobs and generation records are pruned by age and by row
-count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`).
+count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`), and teams
+beyond ``Bounds.max_teams`` are forgotten, least recently charged first.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Bounds:
     max_jobs: int = 10_000
     generation_ttl_seconds: float = 30 * 86_400.0
     max_generations: int = 50_000
+    #: Wallets kept; beyond them the least recently charged teams are forgotten (docs/teams.md).
+    max_teams: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class Store:
         with self.db.write() as conn:
             self.jobs.prune(conn, now - int(self.bounds.job_ttl_seconds * 1000), self.bounds.max_jobs)
             self.ledger.prune(conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations)
+            self.ledger.forget_idle_teams(conn, self.bounds.max_teams, DEFAULT_TEAM)
 
     def reset(self) -> None:
         """Forget every key, wallet, ledger entry, job, generation and OAuth client, of every team

@@ -9,6 +9,7 @@ import pytest
 
 from mockserver.auth import parse_key, team_of_kid
 from mockserver.enrichment.pricing import NANOS_PER_USD
+from mockserver.state.store import Bounds, Store
 from tests.support import KEY, ContractClient, contract_checker, make_client
 
 CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hello there"}]}
@@ -257,3 +258,26 @@ def test_reset_clears_every_team(api):
         assert remaining(api, auth) == INITIAL
         assert api.get("/v1/management/keys", auth=auth).json()["total"] == 0
         assert api.get("/v1/activity", auth=auth).json()["total"] == 0
+
+
+def test_teams_beyond_the_cap_are_forgotten_least_recently_charged_first():
+    now = [1_000_000.0]
+    store = Store(bounds=Bounds(max_teams=3), clock=lambda: now[0])
+    try:
+        for index, team in enumerate(("team_mock", "team_a", "team_b", "team_c", "team_d")):
+            now[0] += 1
+            store.ledger.settle({"request_id": f"G-{index}", "team_id": team, "cost_nanos": 5}, store.now_ms())
+        store.ledger.settle({"request_id": "G-free", "team_id": "team_free", "cost_nanos": 0}, store.now_ms())
+        now[0] += 1
+        store.ledger.settle({"request_id": "G-again", "team_id": "team_a", "cost_nanos": 5}, store.now_ms())
+        store.prune()
+        kept = {row["team_id"] for row in store.db.query("SELECT team_id FROM wallets")}
+        assert kept == {"team_mock", "team_a", "team_d"}, "the default team stays; b and c were idlest"
+        assert store.ledger.balance("team_a") == INITIAL - 10 and store.ledger.balance("team_mock") == INITIAL - 5
+        assert store.ledger.balance("team_b") == INITIAL and store.ledger.generation("team_b", "G-2") is None
+        assert store.ledger.spend_since("team_c", 0) == 0 and store.ledger.requests_since("team_c", 0) == 0
+        assert store.ledger.generation("team_free", "G-free") is not None, "a free request writes no wallet"
+        store.prune()
+        assert store.ledger.balance("team_d") == INITIAL - 5, "nothing more to forget under the cap"
+    finally:
+        store.close()
