@@ -1,5 +1,6 @@
 """The mock's state: keys, wallets, jobs and generation records in embedded SQLite."""
 
-from mockserver.state.store import DEFAULT_TEAM, Store
+from mockserver.auth import DEFAULT_TEAM
+from mockserver.state.store import Store
 
 __all__ = ["DEFAULT_TEAM", "Store"]

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from mockserver.auth import DEFAULT_TEAM
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
 from mockserver.synthesis.text.routing import resolve_model
@@ -74,7 +75,7 @@ def _base(ctx, now_ms: int, status: int) -> dict[str, Any]:
     model = request.field("model")
     return {
         "request_id": request.generation_id,
-        "team_id": getattr(key, "team_id", None) or "team_mock",
+        "team_id": getattr(key, "team_id", None) or DEFAULT_TEAM,
         "app_id": None,
         "endpoint": endpoint_name(request.operation),
         "model_id": model if isinstance(model, str) else None,

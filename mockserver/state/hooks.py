@@ -2,7 +2,8 @@
 
 - ``authenticate``: any well-formed key is accepted, unless the store minted it and it
   is disabled or revoked, or it was deleted (401 ``key_not_found_or_revoked``), or its
-  secret is wrong (401 ``invalid_secret``). Minted keys carry their team.
+  secret is wrong (401 ``invalid_secret``). Minted keys carry the team that minted them;
+  other keys the team their kid names (:func:`mockserver.auth.team_of_kid`).
 - ``before_auth``: checks the gateway makes before authenticating (offset cap of
   ``/gateway/models``, missing ``id`` on ``/generations``).
 - ``before_synthesis``: priced operations need a wallet of at least $1.00 (402, §3).
@@ -14,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.auth import parse_key, read_bearer
+from mockserver.auth import DEFAULT_TEAM, parse_key, read_bearer
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.errors import GatewayFailure, unauthorised
 from mockserver.state.audit import failure_record, success_record
-from mockserver.state.store import DEFAULT_TEAM, Store, TeamKey
+from mockserver.state.store import Store, TeamKey
 
 MAX_MODELS_OFFSET = 5000
 _REFUSED = ("disabled", "revoked", "deleted")
@@ -29,7 +30,7 @@ def make_authenticator(store: Store, key_kind: str):
         key = parse_key(read_bearer(authorization), key_kind)
         check = store.keys.check(key.kid, key.secret)
         if check.verdict == "unknown":
-            return TeamKey(key.kid, key.secret, key.token)
+            return TeamKey(key.kid, key.secret, key.token, key.team_id)
         if check.verdict in _REFUSED:
             raise unauthorised("key_not_found_or_revoked")
         if check.verdict == "invalid_secret":

@@ -38,9 +38,12 @@ class Ledger:
             conn.execute("UPDATE wallets SET balance_nanos = ? WHERE team_id = ?", (nanos, team_id))
 
     def charge(self, conn, team_id: str, amount_nanos: int, request_id: str | None, now_ms: int) -> None:
-        """Debit inside an open transaction (used by job completion as well)."""
-        self._ensure_wallet(conn, team_id)
+        """Debit inside an open transaction (used by job completion as well).
+
+        A team's wallet row is written at its first non-zero charge (until then its balance is
+        the initial one), so free or failed requests under ever new teams add no rows."""
         if amount_nanos:
+            self._ensure_wallet(conn, team_id)
             conn.execute(
                 "UPDATE wallets SET balance_nanos = balance_nanos - ? WHERE team_id = ?",
                 (amount_nanos, team_id),
@@ -108,6 +111,21 @@ class Ledger:
                 (since_ms, provider, limit),
             )
         return [json.loads(row["record"]) for row in rows]
+
+    def forget_idle_teams(self, conn, keep_teams: int, protected: str) -> None:
+        """Beyond ``keep_teams`` wallets, forget the teams charged least recently (their wallet,
+        ledger rows and generation records; ``protected`` never): the kid rule lets a client
+        name any number of teams. Counts the wallets only while under the cap."""
+        count = conn.execute("SELECT COUNT(*) FROM wallets").fetchone()[0]
+        if count <= keep_teams:
+            return
+        idle = conn.execute(
+            "SELECT team_id FROM wallets AS w WHERE team_id != ? ORDER BY "
+            "(SELECT MAX(created_ms) FROM ledger WHERE ledger.team_id = w.team_id), rowid LIMIT ?",
+            (protected, count - keep_teams),
+        ).fetchall()
+        for table in ("wallets", "ledger", "generations"):
+            conn.executemany(f"DELETE FROM {table} WHERE team_id = ?", [(row[0],) for row in idle])
 
     def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
         """Drop rows older than ``older_than_ms``, then all but the newest ``keep_rows``.

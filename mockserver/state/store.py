@@ -2,7 +2,8 @@
 
 The clock is a plain callable returning Unix seconds; tests replace ``store.clock`` with
 a fake one and never sleep. Old jobs and generation records are pruned by age and by row
-count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`).
+count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`), and teams
+beyond ``Bounds.max_teams`` are forgotten, least recently charged first.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.state.db import Database
 from mockserver.state.jobs import JobStore
@@ -21,8 +23,6 @@ from mockserver.state.keys import KeyStore
 from mockserver.state.ledger import Ledger
 from mockserver.state.oauth import OAuthClientStore
 
-#: The team of every key the store did not mint (the mock accepts any well-formed key).
-DEFAULT_TEAM = "team_mock"
 PRUNE_EVERY = 64
 
 
@@ -32,6 +32,8 @@ class Bounds:
     max_jobs: int = 10_000
     generation_ttl_seconds: float = 30 * 86_400.0
     max_generations: int = 50_000
+    #: Wallets kept; beyond them the least recently charged teams are forgotten (docs/teams.md).
+    max_teams: int = 10_000
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,11 @@ class Store:
         with self.db.write() as conn:
             self.jobs.prune(conn, now - int(self.bounds.job_ttl_seconds * 1000), self.bounds.max_jobs)
             self.ledger.prune(conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations)
+            self.ledger.forget_idle_teams(conn, self.bounds.max_teams, DEFAULT_TEAM)
 
     def reset(self) -> None:
-        """Forget every key, wallet, ledger entry, job, generation and OAuth client."""
+        """Forget every key, wallet, ledger entry, job, generation and OAuth client, of every team
+        (each wallet starts again at the initial credits when next used)."""
         with self.db.write() as conn:
             for table in self.db.tables():
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 (names come from SCHEMA)
