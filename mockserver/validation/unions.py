@@ -43,13 +43,21 @@ def union_details(
     path = prefix + base
     kinds = _expected_kinds(branches, base)
     if kinds:
-        message = f"{_show(error.instance)} is not allowed (expected {' or '.join(kinds)})"
+        expected = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} or {kinds[-1]}"
+        message = f"{_show(error.instance)} is not allowed (expected {expected})"
         return [ValidationDetail(message, path, "type")]
     return _bad_discriminator(branches, base, prefix) or None
 
 
 def _set_aside(branch: Branch, base: list[str | int]) -> bool:
-    """Does this branch plainly describe another kind of value than the instance?"""
+    """Does this branch plainly describe another kind of value than the instance?
+
+    A branch that is itself a union at the same place is set aside when all of its own
+    branches are.
+    """
+    inner = _inner_union(branch, base)
+    if inner is not None:
+        return all(_set_aside(sub, base) for sub in inner)
     for error in branch:
         where = list(error.instance_path)
         keyword = error.kind.name
@@ -58,6 +66,13 @@ def _set_aside(branch: Branch, base: list[str | int]) -> bool:
         if keyword in ("enum", "const") and where[:-1] == base and where[-1:] and where[-1] in DISCRIMINATORS:
             return True
     return False
+
+
+def _inner_union(branch: Branch, base: list[str | int]) -> list[Branch] | None:
+    """The branches of a union that is this branch's only error, at the same place."""
+    if len(branch) != 1 or list(branch[0].instance_path) != base or branch[0].kind.name not in UNION_KEYWORDS:
+        return None
+    return list(getattr(branch[0].kind, "context", None) or []) or None
 
 
 def _depth(branch: Branch) -> int:
@@ -88,6 +103,13 @@ def _expected_kinds(branches: list[Branch], base: list[str | int]) -> list[str]:
     """When every branch wants another JSON type at the union's place: the types wanted."""
     kinds: list[str] = []
     for branch in branches:
+        inner = _inner_union(branch, base)
+        if inner is not None:
+            nested = _expected_kinds(inner, base)
+            if not nested:
+                return []
+            kinds.extend(nested)
+            continue
         errors = [error for error in branch if list(error.instance_path) == base]
         type_errors = [error for error in errors if error.kind.name == "type"]
         enum_errors = [error for error in errors if error.kind.name in ("enum", "const")]
@@ -106,7 +128,7 @@ def _bad_discriminator(
     """Every branch refused the discriminator's value: list the values they accept."""
     accepted: dict[str | int, list[Any]] = {}
     value: Any = None
-    for branch in branches:
+    for branch in _flattened(branches, base):
         for error in branch:
             where = list(error.instance_path)
             if (
@@ -122,6 +144,15 @@ def _bad_discriminator(
     field, options = next(iter(accepted.items()))
     shown = ", ".join(dict.fromkeys(_show(option) for option in options))
     return [ValidationDetail(f"{_show(value)} is not one of {shown}", prefix + base + [field], "enum")]
+
+
+def _flattened(branches: list[Branch], base: list[str | int]) -> list[Branch]:
+    """The branches, with a branch that is a union at the same place replaced by its own."""
+    flat: list[Branch] = []
+    for branch in branches:
+        inner = _inner_union(branch, base)
+        flat.extend(_flattened(inner, base) if inner is not None else [branch])
+    return flat
 
 
 def _options(error: jsonschema_rs.ValidationError) -> list[Any]:
