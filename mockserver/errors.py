@@ -34,8 +34,17 @@ class ValidationDetail:
         return {"message": self.message, "path": list(self.path), "keyword": self.keyword, "params": self.params}
 
     def render(self) -> str:
-        where = ".".join(str(part) for part in self.path)
-        return f"{self.message} at {where}" if where else self.message
+        """``messages[1].content: <message>``, or the bare message for the whole body."""
+        where = render_path(self.path)
+        return f"{where}: {self.message}" if where else self.message
+
+
+def render_path(path: list[str | int]) -> str:
+    """A field path as a client writes it: ``messages[1].content``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 class GatewayFailure(Exception):

@@ -4,7 +4,9 @@ A contract lives in ``spec/<name>/openapi.yaml``. Its ``x-aistats-fragments`` li
 further YAML files (relative to the root) whose top-level ``paths`` and ``components``
 are merged into the root. Fragments refer to each other with local ``#/components/...``
 references, so the merged dict is one self-contained OpenAPI document: that is what
-Connexion, openapi-core and Schemathesis all receive.
+Connexion, openapi-core and Schemathesis all receive. A root that sets
+``x-aistats-request-objects`` then has its request bodies opened below the top level
+(``openness.py``).
 
 A single-file spec (YAML or JSON, e.g. the published reference) loads as is.
 """
@@ -18,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from mockserver.contract.openness import OpennessError, open_request_objects
 from mockserver.resources import spec_dir
 
 CONTRACTS = ("2026-03", "2025-12")
@@ -79,6 +82,10 @@ def bundle(root_path: Path) -> dict[str, Any]:
         unexpected = set(fragment) - set(_MERGED_SECTIONS)
         if unexpected:
             raise ContractError(f"fragment {relative} has top-level keys {sorted(unexpected)}")
+    try:
+        open_request_objects(root)
+    except OpennessError as exc:
+        raise ContractError(str(exc)) from exc
     return root
 
 

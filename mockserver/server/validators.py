@@ -75,6 +75,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
             details = compiler.errors(self._schema, body)
             if details:
                 raise validation_failure(details)
+            compiler.drop_unknown_keys(self._schema, body)
 
     class FormBody(BodyGate, FormDataValidator):
         async def _parse(self, stream, scope):

@@ -11,7 +11,10 @@ from typing import Any
 
 import jsonschema_rs
 
+from mockserver.contract.openness import DROPS_UNKNOWN
 from mockserver.errors import ValidationDetail
+from mockserver.validation.stripping import UnknownKeyDropper
+from mockserver.validation.unions import UNION_KEYWORDS, union_details
 
 _DROPPED = {"discriminator", "xml", "externalDocs", "example", "examples", "deprecated", "readOnly", "writeOnly"}
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
@@ -20,16 +23,22 @@ _SCHEMA_SINGLE = ("items", "not", "additionalProperties")
 X_JSON = "x-aistats-json"
 
 
-def to_json_schema(node: Any, *, content_keywords: bool = False) -> Any:
+def to_json_schema(node: Any, *, content_keywords: bool = False, closed: bool = False) -> Any:
     """Translate one OpenAPI schema node (recursively) into draft-4 JSON Schema.
 
     With ``content_keywords``, ``x-aistats-json`` becomes ``contentMediaType`` and
-    ``contentSchema`` (what Schemathesis checks in SSE events).
+    ``contentSchema`` (what Schemathesis checks in SSE events). With ``closed``, objects
+    that drop unknown keys (``x-aistats-drops-unknown-keys``) refuse them instead: a body
+    valid that way has nothing to drop.
     """
     if isinstance(node, list):
-        return [to_json_schema(item, content_keywords=content_keywords) for item in node]
+        return [to_json_schema(item, content_keywords=content_keywords, closed=closed) for item in node]
     if not isinstance(node, dict):
         return node
+    return _translate(node, content_keywords, closed)
+
+
+def _translate(node: dict[str, Any], content_keywords: bool, closed: bool) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in node.items():
         if key in _DROPPED or (key.startswith("x-") and key != X_JSON):
@@ -40,11 +49,16 @@ def to_json_schema(node: Any, *, content_keywords: bool = False) -> Any:
                 out["contentSchema"] = to_json_schema(value, content_keywords=True)
             continue
         if key in _SCHEMA_LISTS or key in _SCHEMA_SINGLE:
-            out[key] = to_json_schema(value, content_keywords=content_keywords)
+            out[key] = to_json_schema(value, content_keywords=content_keywords, closed=closed)
         elif key in _SCHEMA_MAPS or key in ("definitions", "schemas"):
-            out[key] = {name: to_json_schema(sub, content_keywords=content_keywords) for name, sub in value.items()}
+            out[key] = {
+                name: to_json_schema(sub, content_keywords=content_keywords, closed=closed)
+                for name, sub in value.items()
+            }
         else:
             out[key] = value
+    if closed and node.get(DROPS_UNKNOWN):
+        out["additionalProperties"] = False
     _bound_integer_format(out)
     if out.pop("nullable", False):
         _allow_null(out)
@@ -80,9 +94,12 @@ class SchemaCompiler:
     """Compiled validators for the schemas of one contract, cached by identity."""
 
     def __init__(self, spec: dict[str, Any]):
-        components = spec.get("components", {}).get("schemas", {})
-        self._components = {"schemas": {name: to_json_schema(node) for name, node in components.items()}}
+        self._raw = spec.get("components", {}).get("schemas", {})
+        self._components = {"schemas": {name: to_json_schema(node) for name, node in self._raw.items()}}
+        self._closed_components: dict[str, Any] | None = None
         self._cache: dict[int, tuple[Any, Any]] = {}
+        self._closed_cache: dict[int, tuple[Any, Any]] = {}
+        self._dropper = UnknownKeyDropper(self._raw, self.is_valid)
 
     def validator(self, schema: dict[str, Any]) -> jsonschema_rs.Draft4Validator:
         cached = self._cache.get(id(schema))
@@ -93,6 +110,27 @@ class SchemaCompiler:
         compiled = jsonschema_rs.Draft4Validator(root, validate_formats=True)
         self._cache[id(schema)] = (schema, compiled)
         return compiled
+
+    def _closed_validator(self, schema: dict[str, Any]) -> jsonschema_rs.Draft4Validator:
+        cached = self._closed_cache.get(id(schema))
+        if cached is not None and cached[0] is schema:
+            return cached[1]
+        if self._closed_components is None:
+            closed = {name: to_json_schema(node, closed=True) for name, node in self._raw.items()}
+            self._closed_components = {"schemas": closed}
+        root = dict(to_json_schema(schema, closed=True))
+        root["components"] = self._closed_components
+        compiled = jsonschema_rs.Draft4Validator(root, validate_formats=True)
+        self._closed_cache[id(schema)] = (schema, compiled)
+        return compiled
+
+    def drop_unknown_keys(self, schema: dict[str, Any], instance: Any) -> None:
+        """Remove, in place, the keys the gateway would drop from a valid ``instance``.
+
+        A body that lists only known keys (the common case) costs one more validation.
+        """
+        if not self._closed_validator(schema).is_valid(instance):
+            self._dropper.drop(schema, instance)
 
     def errors(
         self, schema: dict[str, Any], instance: Any, prefix: list[str | int] | None = None, limit: int = 20
@@ -124,6 +162,10 @@ def _details(error: jsonschema_rs.ValidationError, prefix: list[str | int]) -> l
         missing = getattr(error.kind, "property", None)
         if isinstance(missing, str):
             return [ValidationDetail(f"Missing required field: {missing}", [*path, missing], "required")]
+    if keyword in UNION_KEYWORDS:
+        explained = union_details(error, prefix, _details)
+        if explained:
+            return explained
     return [ValidationDetail(error.message, path, keyword)]
 
 

@@ -120,7 +120,7 @@ def _read_chat(request: TextRequest, body: dict[str, Any]) -> None:
         ToolSpec(
             t["function"]["name"],
             t["function"].get("description") or "",
-            t["function"].get("parameters") or {"type": "object", "properties": {}},
+            _arguments_schema(t["function"].get("parameters")),
         )
         for t in body.get("tools") or []
         if isinstance(t.get("function"), dict)
@@ -187,7 +187,7 @@ def _read_responses(request: TextRequest, body: dict[str, Any]) -> None:
     request.max_output = _first_int(body, "max_output_tokens", "max_completion_tokens", "max_tokens")
     request.stop = _stops(body.get("stop"))
     request.tools = [
-        ToolSpec(t["name"], t.get("description") or "", t.get("parameters") or {"type": "object", "properties": {}})
+        ToolSpec(t["name"], t.get("description") or "", _arguments_schema(t.get("parameters")))
         for t in body.get("tools") or []
         if t.get("type") == "function"
     ]
@@ -197,6 +197,13 @@ def _read_responses(request: TextRequest, body: dict[str, Any]) -> None:
     _response_format(request, (body.get("text") or {}).get("format"))
     effort = (body.get("reasoning") or {}).get("effort")
     request.reasoning_effort = effort if isinstance(effort, str) else None
+
+
+def _arguments_schema(schema: Any) -> dict[str, Any]:
+    """A tool's arguments are always an object; a schema that names no type means one."""
+    if not isinstance(schema, dict) or not schema:
+        return {"type": "object", "properties": {}}
+    return schema if "type" in schema else {"type": "object", **schema}
 
 
 def _read_responses_item(request: TextRequest, item: dict[str, Any]) -> None:
@@ -239,7 +246,8 @@ def _read_messages(request: TextRequest, body: dict[str, Any]) -> None:
     request.max_output = _first_int(body, "max_tokens", "max_output_tokens")
     request.stop = _stops(body.get("stop_sequences"))
     request.tools = [
-        ToolSpec(t["name"], t.get("description") or "", t.get("input_schema") or {}) for t in body.get("tools") or []
+        ToolSpec(t["name"], t.get("description") or "", _arguments_schema(t.get("input_schema")))
+        for t in body.get("tools") or []
     ]
     _tool_choice(request, body.get("tool_choice"), lambda c: c.get("name") if c.get("type") == "tool" else None)
     choice = body.get("tool_choice") or {}
