@@ -96,6 +96,10 @@ class RunResult:
             total.failed = max(total.failed, 1)
         return dict(sorted(totals.items()))
 
+    def failed_checks(self) -> list[str]:
+        """The names of the checks that found at least one breach (for callers of ``conformance.run``)."""
+        return sorted({failure.check for failure in self.failures})
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "base_url": self.base_url,
