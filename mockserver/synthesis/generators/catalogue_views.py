@@ -142,7 +142,8 @@ def list_models(ctx) -> MockReply:
         name: filter_values(ctx, name)
         for name in ("endpoints", "organisation", "input_types", "output_types", "params")
     }
-    servable = [m for m in ctx.catalogue.models.values() if m.status != "retired" and m.providers]
+    # every model with a provider: retired and deprecated ones stay listed with their status
+    servable = [m for m in ctx.catalogue.models.values() if m.providers]
     chosen = newest_first([m for m in servable if _matches(m, wanted)])
     body = {
         "ok": True,

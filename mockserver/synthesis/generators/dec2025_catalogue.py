@@ -166,7 +166,7 @@ def _catalogue_model(ctx: SynthesisContext, model: Model) -> dict[str, Any]:
         "model_id": model.model_id,
         "name": model.name,
         "release_date": model.release_date,
-        "announcement_date": model.extra.get("announcement_date", model.release_date),
+        "announcement_date": model.extra.get("announcement_date") or model.release_date,
         "status": lifecycle(model),
         "organisation": model.organisation_id,
         "aliases": list(model.aliases),
