@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 from mockserver.resources import fixtures_dir
@@ -88,6 +88,12 @@ class Catalogue:
 
     def ids(self) -> list[str]:
         return list(self.models)
+
+    @cached_property
+    def newest_first(self) -> list[Model]:
+        """Every model, newest release first, then by name and id: the listing order, sorted once."""
+        by_name = sorted(self.models.values(), key=lambda m: (m.name, m.model_id))
+        return sorted(by_name, key=lambda m: m.release_date or "", reverse=True)
 
     def serving(self, endpoint: str) -> list[Model]:
         return [model for model in self.models.values() if endpoint in model.endpoints]

@@ -17,7 +17,7 @@ from mockserver.catalogue import Model
 from mockserver.model import MockReply
 from mockserver.shapes.tables import ENDPOINT_BY_CAPABILITY, LIFECYCLE_SWITCHES, STATUS_NAMES
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.generators.catalogue_views import filter_values, newest_first
+from mockserver.synthesis.generators.catalogue_views import filter_values
 from mockserver.synthesis.generators.health import WINDOW_MS, provider_health
 from mockserver.synthesis.generators.keys import page_bounds
 from mockserver.synthesis.registry import generator
@@ -131,8 +131,11 @@ def list_models(ctx: SynthesisContext) -> MockReply:
         for switch, name in LIFECYCLE_SWITCHES.items()
         if (ctx.request.query_value(switch) or "true").lower() not in _TRUE
     }
-    listed = [m for m in ctx.catalogue.models.values() if m.providers and endpoints_of(m)]
-    chosen = newest_first([m for m in listed if lifecycle(m) not in hidden and _matches(m, wanted)])
+    chosen = [
+        m
+        for m in ctx.catalogue.newest_first
+        if m.providers and endpoints_of(m) and lifecycle(m) not in hidden and _matches(m, wanted)
+    ]
     body = {
         "ok": True,
         "limit": limit,
