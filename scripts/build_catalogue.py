@@ -233,7 +233,9 @@ def build(facts: Path, contract: Path, curated_path: Path) -> dict[str, Any]:
             record["inferred"].append(f"facts:contract-only, copied from {TWINS[model_id]}")
         _endpoints(record, own_cards, mine)
         _providers(record, own_cards, mine, known_providers)
-        if not _card_prices(record, own_cards) and "pricing" in mine:
+        if _card_prices(record, own_cards) and model_id in TWINS:
+            record["price_source"] = f"family:{TWINS[model_id]}"  # its twin's price card
+        elif "prices" not in record and "pricing" in mine:
             record["prices"], record["price_source"] = dict(mine["pricing"]), "curated"
             if mine.get("pricing_plans"):
                 record["plans"] = mine["pricing_plans"]
