@@ -19,24 +19,34 @@ def _ids(answer) -> list[str]:
     return [model["model_id"] for model in answer.json()["models"]]
 
 
+def _every_page(api, query: str = "") -> list[dict]:
+    models, offset = [], 0
+    while True:
+        page = api.get(f"/v1/gateway/models?limit=250&offset={offset}{query}").json()
+        models += page["models"]
+        offset += 250
+        if offset >= page["total"]:
+            return models
+
+
 def test_gateway_models_filters(api):
     everything = api.get("/v1/gateway/models?limit=250")
     assert everything.headers["cache-control"] == "private, max-age=1800, stale-while-revalidate=1800"
     body = everything.json()
-    assert body["privacy_scope"] == "shared" and body["total"] == len(body["models"]) > 40
-    dates = [m["release_date"] for m in body["models"]]
+    assert body["privacy_scope"] == "shared" and body["total"] > 590 and len(body["models"]) == 250
+    listed = _every_page(api)
+    assert len(listed) == body["total"] == len({m["model_id"] for m in listed})
+    dates = [m["release_date"] or "" for m in listed]
     assert dates == sorted(dates, reverse=True)
     videos = api.get("/v1/gateway/models?endpoints=video.generate").json()["models"]
     assert videos and all("video.generate" in m["endpoints"] for m in videos)
     either = set(_ids(api.get("/v1/gateway/models?endpoints={video.generate,music.generate}&limit=250")))
-    assert either == {
-        m["model_id"] for m in body["models"] if {"video.generate", "music.generate"} & set(m["endpoints"])
-    }
+    assert either == {m["model_id"] for m in listed if {"video.generate", "music.generate"} & set(m["endpoints"])}
     both = _ids(api.get("/v1/gateway/models?organisation=openai&output_types=VIDEO"))
-    assert both == ["openai/sora-2"]
-    repeated = set(_ids(api.get("/v1/gateway/models?organisation=openai&organisation=anthropic&limit=250")))
+    assert both == ["openai/sora-2-pro-2025-10-03", "openai/sora-2-2025-09-30", "openai/sora-1-2024-12-09"]
+    repeated = {m["model_id"] for m in _every_page(api, "&organisation=openai&organisation=anthropic")}
     assert {m.split("/")[0] for m in repeated} == {"openai", "anthropic"}
-    spaced = set(_ids(api.get("/v1/gateway/models?organisation=openai%20anthropic&limit=250")))
+    spaced = {m["model_id"] for m in _every_page(api, "&organisation=openai%20anthropic")}
     assert spaced == repeated
     with_tools = api.get("/v1/gateway/models?params=tools&limit=250").json()["models"]
     assert with_tools and all(any("tools" in p["params"] for p in m["providers"]) for m in with_tools)
@@ -77,7 +87,14 @@ def test_data_models_providers_endpoints(api):
     assert data["include_hidden"] is False and data["models"]
     assert all(m["status"] == "deprecated" for m in data["models"])
     by_org = api.get("/v1/data/models?organisation=suno").json()["models"]
-    assert [m["model_id"] for m in by_org] == ["suno/v4.5plus"] and by_org[0]["organisation"]["name"] == "Suno"
+    assert {m["model_id"] for m in by_org} == {
+        "suno/suno-v3-5",
+        "suno/suno-v4",
+        "suno/suno-v4-5",
+        "suno/suno-v4-5+",
+        "suno/suno-v5",
+    }
+    assert by_org[0]["organisation"]["name"] == "Suno"
     providers = api.get("/v1/providers?limit=4")
     assert providers.headers["vary"] == "Authorization"
     assert providers.headers["cache-control"] == "private, max-age=300, stale-while-revalidate=600"

@@ -79,8 +79,8 @@ def test_plans_follow_service_tier_and_speed():
     model = load_catalogue().get("openai/gpt-5-nano")
     assert plan_for({"service_tier": "priority"}) == plan_for({"speed": "fast"}) == "priority"
     assert plan_for({"service_tier": "flex"}) == "flex" and plan_for({}) == "standard"
-    assert price_rules(model, "priority")["input_text_tokens"] == "0.10"
-    assert price_rules(model, "batch") == model.pricing  # no batch plan: standard prices
+    assert price_rules(model, "batch")["input_text_tokens"] == "0.025"
+    assert price_rules(model, "priority") == model.pricing  # no priority plan: standard prices
 
 
 def test_usage_shapes_add_up():
@@ -164,13 +164,13 @@ def test_answers_are_priced_from_the_catalogue(async_client, model_id):
 
 def test_priority_tier_is_priced_on_the_priority_plan(async_client):
     body = {
-        "model": "openai/gpt-5-nano",
+        "model": "openai/gpt-5",
         "messages": [{"role": "user", "content": "Fast!"}],
         "service_tier": "priority",
     }
     answer = async_client.post("/v1/chat/completions", headers=UNPACED, json=body).json()
     prices = {line["dimension"]: line["unit_price_usd"] for line in answer["usage"]["pricing"]["lines"]}
-    assert prices["input_text_tokens"] == "0.100000000" and answer["service_tier"] == "priority"
+    assert prices["input_text_tokens"] == "2.500000000" and answer["service_tier"] == "priority"
 
 
 def test_pieces_join_back_on_generated_prose():

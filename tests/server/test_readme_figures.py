@@ -17,14 +17,19 @@ def figure(pattern: str) -> tuple[int, ...]:
     return tuple(int(group.replace(",", "")) for group in found.groups())
 
 
-def test_model_and_organisation_counts_match_what_the_server_lists(client):
-    models, organisations = figure(r"(\d[\d,]*) models from (\d[\d,]*) organi[sz]ations")
-    listed_models = client.get("/v1/gateway/models", headers=AUTH).json()["total"]
-    listed_organisations = client.get("/v1/organisations", headers=AUTH).json()["total"]
-    assert (models, organisations) == (listed_models, listed_organisations), (
-        f"README says {models} models from {organisations} organisations; "
-        f"the server lists {listed_models} and {listed_organisations}"
-    )
+def test_catalogue_figures_match_what_the_server_lists(client):
+    phrase = r"(\d[\d,]*) models from (\d[\d,]*) organisations\s+\((\d+) organisations\s+and (\d+) providers"
+    models, makers, organisations, providers = figure(phrase)
+    listed = {
+        "models": client.get("/v1/gateway/models", headers=AUTH).json()["total"],
+        "makers": len({model.organisation_id for model in client.app.runtime.catalogue.models.values()}),
+        "organisations": client.get("/v1/organisations", headers=AUTH).json()["total"],
+        "providers": client.get("/v1/providers", headers=AUTH).json()["total"],
+    }
+    said = {"models": models, "makers": makers, "organisations": organisations, "providers": providers}
+    assert said == listed, f"README says {said}; the server lists {listed}"
+    aliases = len(client.app.runtime.catalogue.aliases)
+    assert f"its {aliases} aliases" in README.read_text(encoding="utf-8")
 
 
 def test_operation_count_matches_the_served_contract(client):

@@ -79,12 +79,10 @@ def provider_params(model: Model, provider: str) -> list[str]:
     return params
 
 
-def newest_first(models: list[Model]) -> list[Model]:
-    by_name = sorted(models, key=lambda m: (m.name, m.model_id))
-    return sorted(by_name, key=lambda m: m.release_date or "", reverse=True)
-
-
 def _matches(model: Model, wanted: dict[str, list[str]]) -> bool:
+    if not any(wanted.values()):
+        return True
+
     def any_of(name: str, have: list[str], fold: bool = False) -> bool:
         if not wanted[name]:
             return True
@@ -142,8 +140,8 @@ def list_models(ctx) -> MockReply:
         name: filter_values(ctx, name)
         for name in ("endpoints", "organisation", "input_types", "output_types", "params")
     }
-    servable = [m for m in ctx.catalogue.models.values() if m.status != "retired" and m.providers]
-    chosen = newest_first([m for m in servable if _matches(m, wanted)])
+    # every model with a provider: retired and deprecated ones stay listed with their status
+    chosen = [m for m in ctx.catalogue.newest_first if m.providers and _matches(m, wanted)]
     body = {
         "ok": True,
         "privacy_scope": "shared",
@@ -185,7 +183,7 @@ def list_data_models(ctx) -> MockReply:
     limit, offset = page_bounds(ctx)
     chosen = [
         m
-        for m in newest_first(list(ctx.catalogue.models.values()))
+        for m in ctx.catalogue.newest_first
         if (include_hidden or not m.extra.get("hidden"))
         and (not statuses or m.status in statuses)
         and (not organisations or m.organisation_id in organisations)
@@ -223,7 +221,7 @@ def list_providers(ctx) -> MockReply:
 
 @generator("listEndpoints")
 def list_endpoints(ctx) -> MockReply:
-    newest = newest_first([m for m in ctx.catalogue.models.values() if m.status != "retired"])
+    newest = [m for m in ctx.catalogue.newest_first if m.status != "retired"]
     return MockReply(
         body={"ok": True, "endpoints": list(ENDPOINTS), "sample_models": [m.model_id for m in newest[:10]]}
     )

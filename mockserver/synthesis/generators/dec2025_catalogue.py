@@ -17,7 +17,7 @@ from mockserver.catalogue import Model
 from mockserver.model import MockReply
 from mockserver.shapes.tables import ENDPOINT_BY_CAPABILITY, LIFECYCLE_SWITCHES, STATUS_NAMES
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.generators.catalogue_views import filter_values, newest_first
+from mockserver.synthesis.generators.catalogue_views import filter_values
 from mockserver.synthesis.generators.health import WINDOW_MS, provider_health
 from mockserver.synthesis.generators.keys import page_bounds
 from mockserver.synthesis.registry import generator
@@ -118,7 +118,7 @@ def endpoints_of(model: Model) -> list[str]:
 
 
 def lifecycle(model: Model) -> str:
-    return STATUS_NAMES.get(model.status, "Available")
+    return STATUS_NAMES.get(model.status or "", "Available")
 
 
 @generator("listModelsDec25")
@@ -130,8 +130,11 @@ def list_models(ctx: SynthesisContext) -> MockReply:
         for switch, name in LIFECYCLE_SWITCHES.items()
         if (ctx.request.query_value(switch) or "true").lower() not in _TRUE
     }
-    listed = [m for m in ctx.catalogue.models.values() if m.providers and endpoints_of(m)]
-    chosen = newest_first([m for m in listed if lifecycle(m) not in hidden and _matches(m, wanted)])
+    chosen = [
+        m
+        for m in ctx.catalogue.newest_first
+        if m.providers and endpoints_of(m) and lifecycle(m) not in hidden and _matches(m, wanted)
+    ]
     body = {
         "ok": True,
         "limit": limit,
@@ -165,7 +168,7 @@ def _catalogue_model(ctx: SynthesisContext, model: Model) -> dict[str, Any]:
         "model_id": model.model_id,
         "name": model.name,
         "release_date": model.release_date,
-        "announcement_date": model.extra.get("announcement_date", model.release_date),
+        "announcement_date": model.extra.get("announcement_date") or model.release_date,
         "status": lifecycle(model),
         "organisation": model.organisation_id,
         "aliases": list(model.aliases),

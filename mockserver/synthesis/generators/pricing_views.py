@@ -2,7 +2,7 @@
 ``/pricing/models`` and ``/pricing/calculate``, all from ``fixtures/``.
 
 Price cards and calculated prices come from the same rules the inference surfaces bill
-with (``pricing`` and ``pricing_plans`` of ``fixtures/models.yaml``), through
+with (``prices`` and ``plans`` of ``fixtures/catalogue.json``), through
 :mod:`mockserver.enrichment.pricing`, so a calculated price equals what a request with
 the same meter counts is charged on the standard plan.
 """
@@ -107,7 +107,7 @@ def _plans(model: Model) -> list[str]:
 
 
 def servable(model: Model) -> bool:
-    return model.status != "retired" and bool(model.providers) and bool(model.pricing)
+    return bool(model.providers) and bool(model.pricing)
 
 
 def price_cards(catalogue) -> list[dict[str, Any]]:
@@ -153,7 +153,7 @@ def _required_fields(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 def _priced_model(ctx, provider: str, model_id: str, capability: str) -> Model:
-    model = ctx.catalogue.models.get(model_id)
+    model = ctx.catalogue.canonical(model_id)
     if model is None or not servable(model) or provider not in model.providers or capability not in model.endpoints:
         raise GatewayFailure(404, "pricing_not_found", f"No active pricing for {model_id} on {provider} ({capability})")
     return model

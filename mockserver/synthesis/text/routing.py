@@ -1,8 +1,10 @@
 """Which catalogue model and provider serve a request, or the gateway's 400.
 
-A model must exist in ``fixtures/models.yaml`` (by canonical id, alias or bare name)
-and list the operation's capability in its ``endpoints``; otherwise the gateway answers
-400 ``unsupported_model_or_endpoint`` (GATEWAY-BEHAVIOUR §2). The check runs as a
+A model must exist in ``fixtures/catalogue.json`` (by canonical id, gateway alias, an id
+the mock answered to before, or bare name) and list the operation's capability in its
+``endpoints``; otherwise the gateway answers 400 ``unsupported_model_or_endpoint``
+(GATEWAY-BEHAVIOUR §2). Retired and deprecated models stay routable: the facts say
+nothing of the gateway refusing them. The check runs as a
 ``before_synthesis`` hook for every operation in :data:`CAPABILITY_BY_OPERATION`;
 generators call :func:`resolve_model` to get the model and provider.
 """
@@ -31,10 +33,12 @@ CAPABILITY_BY_OPERATION: dict[str, str] = {
 class Route:
     model: Any
     provider: str
+    #: the id as the request wrote it; answers echo it, as the gateway's do
+    requested: str | None = None
 
     @property
     def model_id(self) -> str:
-        return self.model.model_id
+        return self.requested or self.model.model_id
 
     @property
     def provider_model(self) -> str:
@@ -55,7 +59,7 @@ def resolve_model(ctx: Any, capability: str | None = None) -> Route:
     capability = capability or CAPABILITY_BY_OPERATION.get(ctx.operation.operation_id)
     if model is None or (capability is not None and capability not in model.endpoints):
         raise unsupported()
-    return Route(model, _provider(ctx, model))
+    return Route(model, _provider(ctx, model), name.strip())
 
 
 def _provider(ctx: Any, model: Any) -> str:
