@@ -140,9 +140,8 @@ def test_langchain_stream(chat_openai):
         whole += chunk
     assert isinstance(whole.content, str) and whole.content
     assert whole.response_metadata["finish_reason"] == "stop"
-    usage = whole.usage_metadata  # read from the stream's final usage frame
-    assert usage["output_tokens"] > 0
-    assert usage["total_tokens"] == usage["input_tokens"] + usage["output_tokens"]
+    # No usage check: for OpenAI models the gateway ends the stream with a chat.completion
+    # snapshot (GATEWAY-BEHAVIOUR.md §5), from which langchain-openai reads no usage.
 
 
 def test_langchain_stream_usage_is_refused(chat_openai):
