@@ -7,3 +7,4 @@ trap 'rm -rf "$FRESH"' EXIT
 python3 -m venv "$FRESH/venv"
 "$FRESH/venv/bin/pip" install -q --upgrade pip
 "$FRESH/venv/bin/pip" install -q ".[test]"
+"$FRESH/venv/bin/pip" install -q --no-deps -r requirements-nodeps.txt

@@ -18,9 +18,10 @@ names the documented behaviour that causes it:
 
 Nothing here touches the network beyond 127.0.0.1: litellm reads its bundled model cost map
 (``LITELLM_LOCAL_MODEL_COST_MAP``), LangSmith tracing is off, and every client has a timeout
-and no retries. instructor is skipped when absent: every release pins ``jiter<0.15``, which
-the openai SDK this project tests with (``>=3.50``, ``jiter>=0.16``) cannot share, so it is
-not in the ``test`` extra.
+and no retries. instructor pins ``jiter<0.15``, which the openai SDK it wraps (``>=3.50``,
+``jiter>=0.16``) cannot share, so the README's test command installs it without its dependency
+metadata (``requirements-nodeps.txt``; what it really imports is in the ``test`` extra); its tests
+skip where it is absent.
 """
 
 from __future__ import annotations
@@ -35,19 +36,18 @@ import openai
 import pytest
 from pydantic import BaseModel, Field
 
-from tests.conftest import KEY
+from tests.support import KEY
 
 MODEL = "openai/gpt-5-nano"
 EMBEDDING_MODEL = "openai/text-embedding-3-small"
 TIMEOUT_S = 20
 QUESTION = "What is the weather in Lisbon this week?"
-#: Round trips the mock refuses today although the gateway accepts them (issue 11, item 2).
-STRICTNESS_FIX = pytest.mark.xfail(
-    reason="round trip refused until the strictness fix lands", strict=True, raises=openai.BadRequestError
-)
 pytestmark = [
     # litellm's own TypedDicts, built by pydantic when litellm is imported.
     pytest.mark.filterwarnings("ignore:.* using the `ReadOnly` qualifier:UserWarning"),
+    # litellm's stream handler reads a pydantic attribute pydantic 2.11+ deprecates (a warning in use,
+    # an error under this suite's filterwarnings=error, which litellm then reports as a lost connection).
+    pytest.mark.filterwarnings("ignore:Accessing the 'model_(computed_)?fields' attribute:DeprecationWarning"),
 ]
 OFFLINE_ENV = {
     "LITELLM_LOCAL_MODEL_COST_MAP": "True",
@@ -228,7 +228,8 @@ def test_litellm_custom_provider(litellm_call):
     response = litellm_call(
         "completion", model=MODEL, custom_llm_provider="openai", messages=[{"role": "user", "content": "Hello"}]
     )
-    assert response.model == MODEL
+    # litellm strips its own provider prefix ("gpt-5-nano" goes out); the answer names the model as sent.
+    assert response.model == MODEL.removeprefix("openai/")
     assert response.choices[0].message.content
 
 
@@ -256,7 +257,6 @@ def test_litellm_stream_options_are_refused(litellm_call):
     assert gateway_error(caught.value)["details"][0]["keyword"] == "unknown_param"
 
 
-@STRICTNESS_FIX
 def test_litellm_tool_round_trip(litellm_call):
     """``messages.append(response.choices[0].message)``: litellm drops the null ``content`` and
     ``refusal`` but sends the mock's ``annotations: []`` back (the mock answers 400
@@ -391,7 +391,6 @@ def test_instructor(oai, mode):
 # --------------------------------------------------------------------------- openai Responses API
 
 
-@STRICTNESS_FIX
 def test_openai_responses_tool_round_trip(oai):
     """``input += response.output`` plus a ``function_call_output``: the mock refuses its own
     reasoning item, which carries ``status`` (400 ``validation_error`` at ``input``, oneOf)."""
