@@ -15,7 +15,7 @@ from mockserver import ids
 from mockserver.catalogue import Catalogue, load_catalogue
 from mockserver.contract import ContractIndex, load_contract
 from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
-from mockserver.errors import GatewayFailure
+from mockserver.errors import GatewayFailure, ValidationDetail, validation_failure
 from mockserver.model import MockReply, MockRequest
 from mockserver.scenarios import ScenarioPlan, select
 from mockserver.settings import Settings
@@ -61,11 +61,30 @@ class Runtime:
 def request_seed(
     settings: Settings, method: str, path: str, query: bytes | str, body: bytes, seed_header: str | None
 ) -> int:
-    """Same server seed (or ``X-Mock-Seed``) and same request → same seed."""
+    """Same server seed (or ``X-Mock-Seed``) and same request → same seed.
+
+    An ``X-Mock-Seed`` that is not an integer of at most :data:`MAX_SEED_DIGITS` digits
+    is a 400 naming the header.
+    """
     base: Any = settings.seed
-    if seed_header is not None and seed_header.strip().lstrip("-").isdigit():
-        base = int(seed_header.strip())
+    if seed_header is not None and seed_header.strip():
+        base = parse_seed_header(seed_header)
     return ids.derive_seed(base, method.upper(), path, query, body)
+
+
+#: ``X-Mock-Seed`` takes integers of up to 40 digits (more than 128 bits).
+MAX_SEED_DIGITS = 40
+
+
+def parse_seed_header(value: str) -> int:
+    text = value.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_SEED_DIGITS:
+        detail = ValidationDetail(
+            f"Invalid header (an integer of at most {MAX_SEED_DIGITS} digits expected)", ["X-Mock-Seed"], "header"
+        )
+        raise validation_failure([detail])
+    return int(text)
 
 
 def request_generation_id(settings: Settings, seed: int) -> str:

@@ -14,6 +14,7 @@ from mockserver.contract import load_contract
 from mockserver.encoding.sse import mid_stream_error_frame
 from mockserver.enrichment.meta import speed_profile
 from mockserver.enrichment.pricing import pricing_problems
+from mockserver.errors import GatewayFailure
 from mockserver.settings import Settings
 from mockserver.validation.responses import Exchange, ResponseChecker, parse_sse
 from tests.conftest import AUTH
@@ -171,7 +172,9 @@ def test_speed_profile_precedence():
     assert speed_profile(model, server).tokens_per_second == 0
     chosen = speed_profile(model, server, {"x-mock-ttft-ms": "5", "x-mock-tokens-per-second": "1000"})
     assert (chosen.ttft_ms, chosen.tokens_per_second, chosen.explicit) == (5, 1000, True)
-    assert speed_profile(model, None, {"x-mock-ttft-ms": "nonsense"}).ttft_ms == 350
+    with pytest.raises(GatewayFailure) as refused:  # an invalid pace is a 400, never ignored
+        speed_profile(model, None, {"x-mock-ttft-ms": "nonsense"})
+    assert refused.value.status == 400 and refused.value.details[0].path == ["X-Mock-TTFT-Ms"]
 
 
 def test_frames_arrive_incrementally_when_paced(live_origin):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.contract import load_admin_contract
+from mockserver.encoding.json_input import JsonLimitError, parse_json_body
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.rules import RuleError, parse_rules
@@ -82,7 +83,10 @@ class AdminApi:
 
     def add_rules(self, query, body) -> AdminAnswer:
         try:
-            data = json.loads(body.decode("utf-8")) if body.strip() else None
+            data = parse_json_body(body) if body.strip() else None
+        except JsonLimitError as exc:
+            where = ".".join(str(part) for part in exc.path) or "body"
+            return _error(400, "invalid_json", f"{where}: {exc}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
         if data is None:
@@ -130,7 +134,12 @@ def _int_param(query: dict[str, list[str]], name: str, low: int, high: int | Non
     if not values:
         return None
     text = values[0]
-    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(text) > 18
+        or int(text) < low
+        or (high is not None and int(text) > high)
+    ):
         bounds = f"{low}..{high}" if high is not None else f">= {low}"
         raise _BadQuery(f"{name} must be an integer {bounds}")
     return int(text)

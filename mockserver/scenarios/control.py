@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.enrichment.meta import check_pace_headers
 from mockserver.errors import GatewayFailure
 from mockserver.scenarios import failures
 from mockserver.scenarios.breakage import added_delay
@@ -60,6 +61,7 @@ class ScenarioControl:
     # ---- selection --------------------------------------------------------------------
 
     def select(self, ctx: SynthesisContext) -> ScenarioPlan:
+        check_pace_headers(ctx.request.headers)
         try:
             plan = self._scenario_plan(ctx)
             extra_ms = self._latency_ms(ctx)

@@ -1,0 +1,229 @@
+"""Hostile or careless inputs against a live server (issue 12): each gets a clear 400 in
+the right envelope naming what was wrong, never a 500 or a hang, and the server keeps
+answering a normal chat quickly afterwards."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import AUTH
+
+CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hi"}]}
+JSON_AUTH = {**AUTH, "Content-Type": "application/json"}
+HUGE = "7" * 5_000  # beyond Python's 4,300-digit limit on int()
+#: A normal chat must still be answered this fast after each abuse (best of a few tries:
+#: the machine running the tests is shared).
+QUICK_S = 0.05
+
+
+@pytest.fixture(scope="module")
+def http(live_origin):
+    with httpx.Client(base_url=live_origin, timeout=10) as client:
+        yield client
+
+
+def assert_still_serving(http: httpx.Client) -> None:
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        answer = http.post("/v1/chat/completions", json=CHAT, headers=AUTH)
+        timings.append(time.perf_counter() - started)
+        assert answer.status_code == 200, answer.text
+    assert min(timings) < QUICK_S, timings
+
+
+def assert_gateway_400(answer: httpx.Response, where: list, code: str) -> dict:
+    """A 400 in the inference family's envelope (with CORS) naming ``where``."""
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"].startswith("application/json")
+    assert answer.headers["access-control-allow-origin"] == "*"
+    body = answer.json()
+    assert body["error"] == code and body["status_code"] == 400 and body["generation_id"].startswith("G-")
+    assert any(detail["path"] == where for detail in body["details"]), body
+    return body
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def chat_with(extra: str) -> bytes:
+    return ('{"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hi"}], ' + extra + "}").encode()
+
+
+# ---- integers and nesting in JSON bodies ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("extra", "where"),
+    [
+        (f'"max_tokens": {HUGE}', ["max_tokens"]),
+        (f'"metadata": {{"deep": [1, {{"n": -{HUGE}}}]}}', ["metadata", "deep", 1, "n"]),
+    ],
+)
+def test_an_integer_beyond_python_digit_limit_is_a_400_naming_the_field(http, extra, where):
+    answer = http.post("/v1/chat/completions", content=chat_with(extra), headers=JSON_AUTH)
+    body = assert_gateway_400(answer, where, "invalid_json")
+    assert "4300 digits" in body["details"][0]["message"]
+    assert_still_serving(http)
+
+
+@pytest.mark.parametrize("depth", [129, 256, 700, 1_023, 100_000])
+def test_a_body_nested_too_deep_is_a_400_naming_where(http, depth):
+    answer = http.post("/v1/chat/completions", content=chat_with(f'"unknown": {nested(depth)}'), headers=JSON_AUTH)
+    where = ["unknown", *[0] * 127] if depth < 1_024 else []  # too deep even to parse: the whole body
+    body = assert_gateway_400(answer, where, "invalid_json")
+    assert "128 levels" in body["details"][0]["message"]
+    assert_still_serving(http)
+
+
+def test_a_body_nested_just_within_the_limit_is_validated_normally(http):
+    answer = http.post("/v1/chat/completions", content=chat_with(f'"unknown": {nested(120)}'), headers=JSON_AUTH)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "validation_error"  # unknown parameter, not a depth problem
+    assert_still_serving(http)
+
+
+@pytest.mark.parametrize("levels", [470, 510])
+def test_deeply_nested_tool_parameters_are_a_400(http, levels):
+    schema = '{"type": "string"}'
+    for _ in range(levels):
+        schema = '{"type": "object", "properties": {"a": ' + schema + "}}"
+    tools = '"tools": [{"type": "function", "function": {"name": "f", "parameters": ' + schema + "}}]"
+    answer = http.post("/v1/chat/completions", content=chat_with(tools), headers=JSON_AUTH)
+    # Too deep even for the parser (past ~1,000 levels) the error names the whole body.
+    where = ["tools", 0, "function", "parameters", *["properties", "a"] * 62] if levels < 490 else []
+    assert_gateway_400(answer, where, "invalid_json")
+    assert_still_serving(http)
+
+
+# ---- X-Mock-Seed -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", [HUGE, "1" * 41, "abc", "1.5"])
+def test_an_invalid_seed_header_is_a_400_in_the_family_envelope(http, seed):
+    answer = http.post("/v1/chat/completions", json=CHAT, headers={**AUTH, "X-Mock-Seed": seed})
+    assert_gateway_400(answer, ["X-Mock-Seed"], "validation_error")
+    models = http.get("/v1/models", headers={**AUTH, "X-Mock-Seed": seed})
+    assert models.status_code == 400 and models.headers["access-control-allow-origin"] == "*"
+    assert_still_serving(http)
+
+
+def test_seed_headers_of_up_to_forty_digits_are_used(http):
+    headers = {**AUTH, "X-Mock-Seed": "-" + "9" * 40}
+    first, again = (
+        http.post("/v1/embeddings", json={"model": "openai/text-embedding-3-small", "input": "a"}, headers=headers)
+        for _ in range(2)
+    )
+    assert first.status_code == again.status_code == 200
+    assert first.json()["data"] == again.json()["data"]
+
+
+def test_the_admin_api_ignores_the_seed_header(http):
+    assert http.get("/__mock/scenarios", headers={"X-Mock-Seed": HUGE}).status_code == 200
+
+
+# ---- the admin API -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["limit", "since", "cursor"])
+@pytest.mark.parametrize("value", [HUGE, "-1", "x"])
+def test_journal_paging_parameters_are_checked(http, name, value):
+    answer = http.get("/__mock/journal", params={name: value})
+    assert answer.status_code == 400
+    assert answer.json()["error"] == "invalid_request" and name in answer.json()["message"]
+    assert_still_serving(http)
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (f'{{"status": {HUGE}}}', "status: integer literal longer than 4300 digits"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than 128 levels"),
+        ('{"path": "/v1/x", "headers": ' + nested(200) + "}", "headers.0"),
+    ],
+)
+def test_rules_beyond_the_json_limits_are_a_400_in_the_admin_envelope(http, raw, said):
+    answer = http.post("/__mock/rules", content=raw.encode(), headers={"Content-Type": "application/json"})
+    assert answer.status_code == 400
+    body = answer.json()
+    assert set(body) == {"error", "message"} and body["error"] == "invalid_json" and said in body["message"]
+    assert_still_serving(http)
+
+
+# ---- pacing headers ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Mock-TTFT-Ms", "inf"),
+        ("X-Mock-TTFT-Ms", "1e308"),
+        ("X-Mock-TTFT-Ms", "600000"),
+        ("X-Mock-TTFT-Ms", "abc"),
+        ("X-Mock-TTFT-Ms", "-1"),
+        ("X-Mock-TTFT-Ms", "nan"),
+        ("X-Mock-Tokens-Per-Second", "1e-300"),
+        ("X-Mock-Tokens-Per-Second", "0.5"),
+        ("X-Mock-Tokens-Per-Second", "-3"),
+        ("X-Mock-Tokens-Per-Second", "nan"),
+        ("X-Mock-Tokens-Per-Second", "fast"),
+    ],
+)
+@pytest.mark.parametrize("stream", [True, False])
+def test_pacing_headers_out_of_bounds_are_a_400_never_a_hang(http, header, value, stream):
+    started = time.perf_counter()
+    answer = http.post(
+        "/v1/chat/completions", json={**CHAT, "stream": stream}, headers={**AUTH, header: value}, timeout=5
+    )
+    assert time.perf_counter() - started < 2
+    assert_gateway_400(answer, [header], "validation_error")
+    assert_still_serving(http)
+
+
+def test_pacing_headers_are_checked_on_every_route(http):
+    answer = http.post(
+        "/v1/embeddings",
+        json={"model": "openai/text-embedding-3-small", "input": "a"},
+        headers={**AUTH, "X-Mock-Tokens-Per-Second": "1e-300"},
+    )
+    assert_gateway_400(answer, ["X-Mock-Tokens-Per-Second"], "validation_error")
+
+
+def test_pacing_at_its_bounds_is_still_served(http):
+    headers = {**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "1000000"}
+    answer = http.post("/v1/chat/completions", json={**CHAT, "stream": True}, headers=headers)
+    assert answer.status_code == 200 and answer.text.rstrip().endswith("data: [DONE]")
+
+
+def test_the_slowest_allowed_pace_waits_five_minutes_at_most():
+    from mockserver.enrichment.meta import MAX_PACE_MS, SpeedProfile
+
+    slowest = SpeedProfile(ttft_ms=MAX_PACE_MS, tokens_per_second=1.0, explicit=True)
+    assert slowest.generation_ms(100_000) == MAX_PACE_MS
+    assert slowest.first_delay() == MAX_PACE_MS / 1000
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--ttft-ms", "inf"), ("--ttft-ms", "-1"), ("--ttft-ms", "nan"), ("--tokens-per-second", "1e-300")],
+)
+def test_cli_pacing_options_have_the_headers_bounds(option, value, capsys):
+    from mockserver.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", option, value])
+    assert option in capsys.readouterr().err
+
+
+def test_json_limits_in_the_parser_itself():
+    from mockserver.encoding.json_input import JsonLimitError, parse_json_body
+
+    with pytest.raises(JsonLimitError) as deep:
+        parse_json_body(json.dumps({"a": json.loads(nested(129))}).encode())
+    assert deep.value.path == ["a", *[0] * 127]
+    assert parse_json_body(json.dumps({"a": json.loads(nested(127))}).encode())["a"]
