@@ -4,8 +4,11 @@ answering a normal chat quickly afterwards."""
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import time
+import tracemalloc
 
 import httpx
 import pytest
@@ -227,3 +230,167 @@ def test_json_limits_in_the_parser_itself():
         parse_json_body(json.dumps({"a": json.loads(nested(129))}).encode())
     assert deep.value.path == ["a", *[0] * 127]
     assert parse_json_body(json.dumps({"a": json.loads(nested(127))}).encode())["a"]
+
+
+# ---- the journal: bounded by bytes, paged and streamed ------------------------------------
+
+
+def test_big_bodies_are_journalled_as_a_digest_and_a_prefix(http):
+    big = b"x" * (20 * 1024 * 1024)  # not JSON: refused at once, journalled all the same
+    gc.collect()
+    tracemalloc.start()  # the server runs in this process: what it still holds afterwards
+    try:
+        for index in range(10):
+            body = bytes([48 + index]) + big[1:]
+            answer = http.post("/v1/chat/completions", content=body, headers=JSON_AUTH)
+            assert answer.status_code == 400
+            del body, answer
+        gc.collect()
+        held, _peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # At most one body: the last request's (its raw body stays referenced from the
+    # keep-alive connection's context until the next request); the journal keeps 640 KB.
+    assert held < 30 * 1024 * 1024, f"{held / 2**20:.0f} MB still held after 200 MB of bodies"
+    started = time.perf_counter()
+    page = http.get("/__mock/journal", params={"limit": 500})
+    elapsed = time.perf_counter() - started
+    assert page.status_code == 200 and "content-length" not in page.headers  # streamed
+    assert elapsed < 1.0 and len(page.content) < 12 * 1024 * 1024, (elapsed, len(page.content))
+    data = page.json()
+    assert data["bytes"] <= data["max_bytes"] == 32 * 1024 * 1024
+    kept = [entry for entry in data["entries"] if entry["body_bytes"] == len(big)]
+    assert len(kept) >= 10
+    last = kept[-1]
+    assert last["body_truncated"] is True and last["body"]["size"] == 64 * 1024
+    assert last["body_sha256"] == hashlib.sha256(b"9" + big[1:]).hexdigest()
+    assert last["body"]["text"] == "9" + "x" * (64 * 1024 - 1)
+    assert_still_serving(http)
+
+
+@pytest.fixture(scope="module")
+def small_journal():
+    from tests.live_server import live_server
+
+    with (
+        live_server(seed=0, ttft_ms=0, tokens_per_second=0, journal_max_bytes=60_000, journal_body_bytes=1_000) as o,
+        httpx.Client(base_url=o, timeout=10) as client,
+    ):
+        yield client
+
+
+def test_the_journal_drops_the_oldest_entries_beyond_its_bytes(small_journal):
+    for _ in range(40):
+        small_journal.post("/v1/embeddings", content=b'{"input": "' + b"a" * 5_000 + b'"}', headers=JSON_AUTH)
+    data = small_journal.get("/__mock/journal").json()
+    assert 40_000 < data["bytes"] <= data["max_bytes"] == 60_000
+    seqs = [entry["seq"] for entry in data["entries"]]
+    assert 20 < len(seqs) < 40 and seqs == sorted(seqs) and seqs[-1] - seqs[0] == len(seqs) - 1
+    assert all(entry["body_truncated"] and entry["body_bytes"] == 5_013 for entry in data["entries"])
+    assert all(entry["body"]["size"] == 1_000 for entry in data["entries"])
+
+
+def test_the_journal_is_read_page_by_page_with_a_cursor(small_journal):
+    small_journal.delete("/__mock/journal")
+    for _ in range(7):
+        small_journal.get("/v1/health")
+    everything = small_journal.get("/__mock/journal").json()
+    assert everything["next_cursor"] is None and everything["count"] == 7
+    seen, cursor = [], 0
+    while cursor is not None:
+        page = small_journal.get("/__mock/journal", params={"cursor": cursor, "limit": 3}).json()
+        assert page["count"] <= 3
+        seen += [entry["seq"] for entry in page["entries"]]
+        cursor = page["next_cursor"]
+    assert seen == [entry["seq"] for entry in everything["entries"]]
+    newest = small_journal.get("/__mock/journal", params={"limit": 2}).json()
+    assert [e["seq"] for e in newest["entries"]] == seen[-2:] and newest["next_cursor"] is None
+
+
+def test_a_page_is_bounded_by_bytes():
+    from mockserver.scenarios.journal import Journal
+
+    journal = Journal(capacity=100, max_bytes=10_000_000, body_limit=100_000)
+    for _ in range(10):
+        journal.open(received_at=0.0, method="POST", path="/v1/x", headers=[], body=b"y" * 50_000)
+    first, cursor = journal.page(max_bytes=120_000)
+    assert len(first) == 2 and cursor == first[-1].seq
+    rest, done = journal.page(after=cursor, forward=True, max_bytes=10**9)
+    assert len(rest) == 8 and done is None
+    alone, _ = journal.page(max_bytes=1)  # one entry larger than a page is still served
+    assert len(alone) == 1
+
+
+# ---- the journal never keeps a credential --------------------------------------------------
+
+SECRETS = {
+    "x-control-secret": "ctl-SECRET-1",
+    "Proxy-Authorization": "Basic cHJveHk6U0VDUkVULTI=",
+    "X-Auth-Token": "SECRET-3",
+    "Cookie": "session=SECRET-4",
+}
+
+
+def last_entry(http: httpx.Client, path: str) -> dict:
+    entries = http.get("/__mock/journal", params={"limit": 20}).json()["entries"]
+    return [entry for entry in entries if entry["path"] == path][-1]
+
+
+def test_secret_headers_query_parameters_and_body_keys_are_redacted(http):
+    body = {
+        "access_token": "SECRET-5",
+        "query": {"filters": [{"password": "SECRET-6", "api_key": "SECRET-7", "max_tokens": 12}]},
+        "client_secret": {"nested": "SECRET-8"},
+        "note": "kept",
+    }
+    answer = http.post(
+        "/v1/analytics?api_key=SECRET-9&view=daily&refresh_token=SECRET-10",
+        json=body,
+        headers={**AUTH, **SECRETS},
+    )
+    assert answer.status_code < 500
+    entry = last_entry(http, "/v1/analytics")
+    text = json.dumps(entry)
+    assert "SECRET" not in text and AUTH["Authorization"].split()[1] not in text
+    headers = dict(entry["headers"])
+    assert headers["authorization"] == "Bearer [redacted]" and headers["x-control-secret"] == "[redacted]"
+    assert headers["proxy-authorization"] == "Basic [redacted]" and headers["x-auth-token"] == "[redacted]"
+    assert entry["query"] == "api_key=[redacted]&view=daily&refresh_token=[redacted]"
+    kept = json.loads(entry["body"]["text"])
+    assert kept["query"]["filters"][0] == {"password": "[redacted]", "api_key": "[redacted]", "max_tokens": 12}
+    assert kept["note"] == "kept" and kept["client_secret"] == "[redacted]" and entry["body_redacted"] is True
+
+
+def test_a_body_without_secrets_is_kept_byte_for_byte(http):
+    raw = b'{"model":  "openai/gpt-5-nano", "messages": [{"role": "user", "content": "token: x"}], "max_tokens": 5}'
+    http.post("/v1/chat/completions", content=raw, headers=JSON_AUTH)
+    entry = last_entry(http, "/v1/chat/completions")
+    assert entry["body"]["text"].encode() == raw and entry["body_redacted"] is False
+
+
+def test_secrets_in_the_kept_start_of_a_big_body_are_redacted(small_journal):
+    raw = b'{"password": "SECRET-11", "token": 12345, "input": "' + b"z" * 5_000 + b'"}'
+    small_journal.post("/v1/embeddings", content=raw, headers=JSON_AUTH)
+    entry = last_entry(small_journal, "/v1/embeddings")
+    assert entry["body_truncated"] is True and entry["body_redacted"] is True
+    assert entry["body"]["text"].startswith('{"password": "[redacted]", "token": "[redacted]", "input": "zzz')
+    assert entry["body_sha256"] == hashlib.sha256(raw).hexdigest()
+
+
+def test_secret_form_fields_are_redacted(http):
+    http.post(
+        "/v1/audio/transcriptions",
+        content=b"model=x&api_key=SECRET-12&language=en",
+        headers={**AUTH, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    entry = last_entry(http, "/v1/audio/transcriptions")
+    assert entry["body"]["text"] == "model=x&api_key=[redacted]&language=en"
+
+
+def test_the_redaction_list():
+    from mockserver.scenarios.redaction import is_secret_name
+
+    for name in ("X-Control-Secret", "x-auth-token", "Proxy-Authorization", "access_token", "client_secret", "key"):
+        assert is_secret_name(name), name
+    for name in ("max_tokens", "prompt_tokens", "content-type", "model", "keys", "tokenizer"):
+        assert not is_secret_name(name), name
