@@ -35,6 +35,8 @@ class Runtime:
     compiler: SchemaCompiler
     catalogue: Catalogue
     state: Any = None
+    #: How many times each request seed was seen (unique generation ids; forgotten on reset).
+    occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
     #: Extension points, each a list of callables run in order by the dispatcher:
     #: ``scenario_selectors`` (ctx → ScenarioPlan | None), ``before_synthesis`` (ctx; may
     #: raise GatewayFailure), ``enrichers`` (ctx, reply → reply), ``after_success`` (ctx,
@@ -55,6 +57,7 @@ class Runtime:
             catalogue=load_catalogue(),
         )
         install_features(runtime)
+        runtime.hooks.setdefault("reset", []).append(runtime.occurrences.clear)
         return runtime
 
 
@@ -87,8 +90,12 @@ def parse_seed_header(value: str) -> int:
     return int(text)
 
 
-def request_generation_id(settings: Settings, seed: int) -> str:
-    rng = random.Random(ids.derive_seed(seed, "generation-id"))
+def request_generation_id(settings: Settings, seed: int, occurrence: int = 1) -> str:
+    """The request's ``G-…`` id: from its seed, and for the n-th identical request (same
+    seed) from n too, so that ids are unique per request yet the same sequence of
+    requests gives the same ids."""
+    salt = ("generation-id",) if occurrence <= 1 else ("generation-id", occurrence)
+    rng = random.Random(ids.derive_seed(seed, *salt))
     stamp_ms = (settings.epoch + ids.derive_seed(seed, "stamp") % (30 * 86400)) * 1000
     return ids.generation_id(rng, stamp_ms + rng.randrange(1000))
 

@@ -394,3 +394,38 @@ def test_the_redaction_list():
         assert is_secret_name(name), name
     for name in ("max_tokens", "prompt_tokens", "content-type", "model", "keys", "tokenizer"):
         assert not is_secret_name(name), name
+
+
+# ---- ids: one generation per request, reproducible per sequence ---------------------------
+
+
+def three_identical_chats(origin: str) -> list[str]:
+    with httpx.Client(base_url=origin, timeout=10) as client:
+        return [client.post("/v1/chat/completions", json=CHAT, headers=AUTH).json()["id"] for _ in range(3)]
+
+
+def test_identical_requests_get_distinct_generation_ids_reproducibly():
+    from tests.live_server import live_server
+
+    with live_server(seed=5, ttft_ms=0, tokens_per_second=0) as origin:
+        first_run = three_identical_chats(origin)
+        with httpx.Client(base_url=origin, timeout=10) as client:
+            records = [client.get("/v1/generations", params={"id": gid}, headers=AUTH) for gid in first_run]
+            assert [record.status_code for record in records] == [200, 200, 200]
+            assert [record.json()["request_id"] for record in records] == first_run
+            client.post("/__mock/reset")
+        after_reset = three_identical_chats(origin)
+    with live_server(seed=5, ttft_ms=0, tokens_per_second=0) as origin:
+        second_run = three_identical_chats(origin)
+    assert len(set(first_run)) == 3
+    assert first_run == second_run == after_reset
+
+
+def test_video_jobs_created_by_either_route_are_found_at_once(http):
+    created = []
+    for path in ("/v1/videos", "/v1/video/generations") * 5:
+        answer = http.post(path, json={"model": "google/veo-3", "prompt": "a cat"}, headers=AUTH)
+        assert answer.status_code == 200, answer.text
+        created.append((path, answer.json()["id"]))
+        assert http.get(f"{path}/{created[-1][1]}", headers=AUTH).status_code == 200
+    assert len({job_id for _, job_id in created}) == len(created)

@@ -59,7 +59,8 @@ class GatewayEdge:
         except GatewayFailure as failure:  # a malformed X-Mock-Seed
             refusal, seed = refusal or failure, self._seed(scope, body, None)
         data["seed"] = seed
-        data["generation_id"] = request_generation_id(self.runtime.settings, seed)
+        occurrence = self.runtime.occurrences.next(seed) if in_api else 1
+        data["generation_id"] = request_generation_id(self.runtime.settings, seed, occurrence)
         outgoing = _with_cors(send) if in_api else send
         if refusal is not None:
             await self._refuse(scope, outgoing, refusal)
