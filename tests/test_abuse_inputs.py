@@ -429,3 +429,72 @@ def test_video_jobs_created_by_either_route_are_found_at_once(http):
         created.append((path, answer.json()["id"]))
         assert http.get(f"{path}/{created[-1][1]}", headers=AUTH).status_code == 200
     assert len({job_id for _, job_id in created}) == len(created)
+
+
+# ---- keys and charges ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def jobs_http():
+    from tests.live_server import live_server
+
+    with (
+        live_server(seed=0, ttft_ms=0, tokens_per_second=0, job_seconds=0, job_failure_rate=0.0) as origin,
+        httpx.Client(base_url=origin, timeout=10, headers=AUTH) as client,
+    ):
+        yield client
+
+
+def test_a_queued_music_charge_shows_in_the_creating_generation_record(jobs_http):
+    balance = jobs_http.get("/v1/credits").json()["credits"]
+    created = jobs_http.post("/v1/music/generate", json={"model": "suno/v4.5plus", "prompt": "jazz", "duration": 4})
+    assert created.status_code == 200 and "pricing_breakdown" not in created.json()["usage"]  # Suno: billed later
+    request_id = created.json()["requestId"]
+    assert jobs_http.get("/v1/generations", params={"id": request_id}).json()["cost_nanos"] == 0
+    done = jobs_http.get(f"/v1/music/generate/{created.json()['id']}").json()
+    assert done["status"] == "completed"
+    record = jobs_http.get("/v1/generations", params={"id": request_id}).json()
+    assert record["cost_nanos"] == 80_000_000 and record["currency"] == "USD"
+    assert sum(line["line_nanos"] for line in record["pricing_lines"]) == 80_000_000
+    assert record["usage"]["output_audio_count"] == 2
+    after = jobs_http.get("/v1/credits").json()["credits"]
+    assert balance["remaining"] - after["remaining"] == 80_000_000  # debited what the record shows
+    jobs_http.get(f"/v1/music/generate/{created.json()['id']}")  # a later poll charges nothing more
+    assert jobs_http.get("/v1/generations", params={"id": request_id}).json()["cost_nanos"] == 80_000_000
+
+
+def test_a_soft_blocked_key_is_refused_like_the_gateway_refuses_it(jobs_http):
+    created = jobs_http.post("/v1/management/keys", json={"name": "blocked later"}).json()["key"]
+    own = {"Authorization": f"Bearer {created['key']}"}
+    item = f"/v1/management/keys/{created['id']}"
+    assert jobs_http.post("/v1/chat/completions", json=CHAT, headers=own).status_code == 200
+    assert jobs_http.patch(item, json={"soft_blocked": True}).status_code == 200
+    refused = jobs_http.post("/v1/chat/completions", json=CHAT, headers=own)
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["error"] == "key_limit_exceeded" and body["description"] == "key_limit_soft_blocked"
+    assert jobs_http.get("/v1/credits", headers=own).status_code == 200  # the control plane still answers
+    jobs_http.patch(item, json={"soft_blocked": False})
+    assert jobs_http.post("/v1/chat/completions", json=CHAT, headers=own).status_code == 200
+    assert_still_serving(jobs_http)
+
+
+def test_deleted_key_ids_are_pruned_by_the_stores_bounds():
+    from mockserver.state.store import Bounds, Store
+    from tests.state_helpers import FakeClock
+
+    clock = FakeClock()
+    store = Store(bounds=Bounds(generation_ttl_seconds=3_600, max_generations=3), clock=clock)
+
+    def deleted_ids() -> int:
+        return store.db.one("SELECT COUNT(*) AS n FROM deleted_kids")["n"]
+
+    for index in range(5):
+        row, _token = store.keys.create("team_mock", f"k{index}", store.now_ms())
+        store.keys.delete("team_mock", row["id"], store.now_ms())
+        clock.advance(1)
+    store.prune()
+    assert deleted_ids() == 3  # the row cap
+    clock.advance(3_600)
+    store.prune()
+    assert deleted_ids() == 0  # the age bound
