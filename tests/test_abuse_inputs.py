@@ -498,3 +498,32 @@ def test_deleted_key_ids_are_pruned_by_the_stores_bounds():
     clock.advance(3_600)
     store.prune()
     assert deleted_ids() == 0  # the age bound
+
+
+# ---- other integers read from headers and queries ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        ("/v1/chat/completions", {"X-Mock-Scenario": f"upstream_error; status={HUGE}"}, 400),
+        ("/v1/chat/completions", {"X-Mock-Scenario": f"stream_interrupted; after={HUGE}"}, 400),
+        ("/v1/chat/completions", {"X-Mock-Scenario": f"key_limit; status={HUGE}"}, 429),  # takes no status
+        # A code that is no HTTP status is ignored, as any non-numeric one always was.
+        ("/v1/chat/completions", {"Prefer": f"code={HUGE}"}, 200),
+        (f"/v1/chat/completions?__code={HUGE}", {}, 200),
+    ],
+)
+def test_long_integers_in_scenario_controls_never_give_a_500(http, path, headers, status):
+    body = {**CHAT, "stream": "stream_" in str(headers)}
+    answer = http.post(path, json=body, headers={**AUTH, **headers})
+    assert answer.status_code == status, answer.text[:200]
+    if status >= 400:
+        assert answer.json()["generation_id"].startswith("G-")
+    assert_still_serving(http)
+
+
+def test_a_long_models_offset_is_the_gateways_offset_400(http):
+    answer = http.get("/v1/gateway/models", params={"offset": HUGE}, headers=AUTH)
+    assert answer.status_code == 400 and answer.json()["max_offset"] == 5000
+    assert_still_serving(http)

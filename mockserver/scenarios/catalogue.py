@@ -149,7 +149,9 @@ def unsuitable(scenario: Scenario, ctx: SynthesisContext, params: Mapping[str, s
     operation = ctx.operation
     if scenario.scope == "inference":
         status = (
-            int(params.get("status", scenario.status)) if str(params.get("status", "")).isdigit() else scenario.status
+            int(params["status"])
+            if str(params.get("status", "")).isdigit() and len(str(params["status"])) <= 3
+            else scenario.status
         )
         if operation.family != "inference":
             return f"{scenario.name} applies to inference operations, not {operation.operation_id}"
@@ -204,6 +206,6 @@ def _ms(params: Mapping[str, str], key: str, default: float) -> float:
 
 def _frames(params: Mapping[str, str]) -> int:
     text = str(params.get("after", DEFAULT_FRAMES_BEFORE_BREAK))
-    if not text.isdigit():
-        raise ScenarioParamError(f"after must be a number of frames, not {text!r}")
+    if not text.isdigit() or len(text) > 9:
+        raise ScenarioParamError(f"after must be a number of frames, not {text[:20]!r}")
     return int(text)

@@ -46,7 +46,7 @@ def before_auth(operation_id: str, query: dict[str, list[str]]) -> None:
     """Refusals the gateway gives even to anonymous callers."""
     if operation_id == "listModels":
         offset = (query.get("offset") or [""])[0].strip()
-        if offset.isdigit() and int(offset) > MAX_MODELS_OFFSET:
+        if offset.isdigit() and (len(offset) > 9 or int(offset) > MAX_MODELS_OFFSET):
             raise GatewayFailure(
                 400,
                 "invalid_request",
