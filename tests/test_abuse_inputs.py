@@ -527,3 +527,50 @@ def test_a_long_models_offset_is_the_gateways_offset_400(http):
     answer = http.get("/v1/gateway/models", params={"offset": HUGE}, headers=AUTH)
     assert answer.status_code == 400 and answer.json()["max_offset"] == 5000
     assert_still_serving(http)
+
+
+# ---- schemas that ask for more data than can be generated ----------------------------------
+
+
+def structured(schema: dict) -> dict:
+    wrapped = {"type": "object", "properties": {"v": schema}, "required": ["v"]}
+    return {**CHAT, "response_format": {"type": "json_schema", "json_schema": {"name": "x", "schema": wrapped}}}
+
+
+@pytest.mark.parametrize(
+    ("schema", "keyword"),
+    [
+        ({"type": "array", "minItems": 100_000_000}, "minItems 100000000"),
+        ({"type": "string", "minLength": 100_000_000}, "minLength 100000000"),
+        ({"type": "object", "minProperties": 10**40}, "minProperties beyond 10^12"),
+        ({"type": "array", "minItems": 400, "items": {"type": "string", "minLength": 400}}, "minLength 400"),
+    ],
+)
+def test_a_schema_asking_for_too_much_data_is_a_400_not_a_hang(http, schema, keyword):
+    started = time.perf_counter()
+    answer = http.post("/v1/chat/completions", json=structured(schema), headers=AUTH, timeout=5)
+    assert time.perf_counter() - started < 2
+    assert answer.status_code == 400 and keyword in answer.json()["description"], answer.text[:300]
+    assert_still_serving(http)
+
+
+def test_a_tool_schema_asking_for_too_much_data_is_a_400(http):
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "f",
+            "parameters": structured({"type": "array", "minItems": 10**9})["response_format"]["json_schema"]["schema"],
+        },
+    }
+    body = {**CHAT, "tools": [tool], "tool_choice": "required"}
+    answer = http.post("/v1/chat/completions", json=body, headers=AUTH, timeout=5)
+    assert answer.status_code == 400 and "minItems" in answer.json()["description"]
+
+
+def test_large_but_possible_schemas_are_still_answered(http):
+    many_keys = {"type": "object", "minProperties": 3_000, "additionalProperties": {"type": "integer"}}
+    answer = http.post("/v1/chat/completions", json=structured(many_keys), headers=AUTH, timeout=10)
+    assert answer.status_code == 200
+    value = json.loads(answer.json()["choices"][0]["message"]["content"])["v"]
+    assert len(value) >= 3_000  # Faker's word list is shorter: keys are made unique
+    assert_still_serving(http)
