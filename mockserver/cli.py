@@ -10,6 +10,7 @@ from pathlib import Path
 
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.settings import Settings
 from mockserver.state.options import add_state_arguments, state_settings
@@ -67,14 +68,14 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--ttft-ms",
-        type=float,
+        type=_pace(TTFT_HEADER),
         default=None,
         help="time to first token of every stream in ms, overriding each model's profile "
         "(0 = no wait; per request: header X-Mock-TTFT-Ms)",
     )
     serve.add_argument(
         "--tokens-per-second",
-        type=float,
+        type=_pace(TPS_HEADER),
         default=None,
         help="stream pace in tokens/s, overriding each model's profile "
         "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)",
@@ -89,6 +90,19 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     add_state_arguments(serve)
     add_scenario_arguments(serve)
+
+
+def _pace(header: str):
+    """An argparse type: the same bounds as the per-request header."""
+
+    def parse(text: str) -> float:
+        try:
+            return parse_pace(header, text)
+        except PaceError as exc:
+            option = "--ttft-ms" if header == TTFT_HEADER else "--tokens-per-second"
+            raise argparse.ArgumentTypeError(f"{option} {exc}") from None
+
+    return parse
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

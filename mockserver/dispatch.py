@@ -15,7 +15,7 @@ from mockserver import ids
 from mockserver.catalogue import Catalogue, load_catalogue
 from mockserver.contract import ContractIndex, load_contract
 from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
-from mockserver.errors import GatewayFailure
+from mockserver.errors import GatewayFailure, ValidationDetail, validation_failure
 from mockserver.model import MockReply, MockRequest
 from mockserver.scenarios import ScenarioPlan, select
 from mockserver.settings import Settings
@@ -35,6 +35,8 @@ class Runtime:
     compiler: SchemaCompiler
     catalogue: Catalogue
     state: Any = None
+    #: How many times each request seed was seen (unique generation ids; forgotten on reset).
+    occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
     #: Extension points, each a list of callables run in order by the dispatcher:
     #: ``scenario_selectors`` (ctx → ScenarioPlan | None), ``before_synthesis`` (ctx; may
     #: raise GatewayFailure), ``enrichers`` (ctx, reply → reply), ``after_success`` (ctx,
@@ -55,21 +57,45 @@ class Runtime:
             catalogue=load_catalogue(),
         )
         install_features(runtime)
+        runtime.hooks.setdefault("reset", []).append(runtime.occurrences.clear)
         return runtime
 
 
 def request_seed(
     settings: Settings, method: str, path: str, query: bytes | str, body: bytes, seed_header: str | None
 ) -> int:
-    """Same server seed (or ``X-Mock-Seed``) and same request → same seed."""
+    """Same server seed (or ``X-Mock-Seed``) and same request → same seed.
+
+    An ``X-Mock-Seed`` that is not an integer of at most :data:`MAX_SEED_DIGITS` digits
+    is a 400 naming the header.
+    """
     base: Any = settings.seed
-    if seed_header is not None and seed_header.strip().lstrip("-").isdigit():
-        base = int(seed_header.strip())
+    if seed_header is not None and seed_header.strip():
+        base = parse_seed_header(seed_header)
     return ids.derive_seed(base, method.upper(), path, query, body)
 
 
-def request_generation_id(settings: Settings, seed: int) -> str:
-    rng = random.Random(ids.derive_seed(seed, "generation-id"))
+#: ``X-Mock-Seed`` takes integers of up to 40 digits (more than 128 bits).
+MAX_SEED_DIGITS = 40
+
+
+def parse_seed_header(value: str) -> int:
+    text = value.strip()
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_SEED_DIGITS:
+        detail = ValidationDetail(
+            f"Invalid header (an integer of at most {MAX_SEED_DIGITS} digits expected)", ["X-Mock-Seed"], "header"
+        )
+        raise validation_failure([detail])
+    return int(text)
+
+
+def request_generation_id(settings: Settings, seed: int, occurrence: int = 1) -> str:
+    """The request's ``G-…`` id: from its seed, and for the n-th identical request (same
+    seed) from n too, so that ids are unique per request yet the same sequence of
+    requests gives the same ids."""
+    salt = ("generation-id",) if occurrence <= 1 else ("generation-id", occurrence)
+    rng = random.Random(ids.derive_seed(seed, *salt))
     stamp_ms = (settings.epoch + ids.derive_seed(seed, "stamp") % (30 * 86400)) * 1000
     return ids.generation_id(rng, stamp_ms + rng.randrange(1000))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import random
 import string
+import threading
+from collections import OrderedDict
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -54,3 +56,25 @@ def uuid4(rng: random.Random) -> str:
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     text = f"{value:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+
+
+class Occurrences:
+    """How many times each key (a request's seed) has been seen, for the last ``limit``
+    distinct keys (thread-safe): the 2nd identical request gets occurrence 2, and so on."""
+
+    def __init__(self, limit: int = 50_000):
+        self.limit = max(1, limit)
+        self._counts: OrderedDict[int, int] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def next(self, key: int) -> int:
+        with self._lock:
+            count = self._counts.pop(key, 0) + 1
+            self._counts[key] = count
+            if len(self._counts) > self.limit:
+                self._counts.popitem(last=False)
+        return count
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()

@@ -46,6 +46,10 @@ class Settings:
     violations: tuple[str, ...] = ()
     admin: str = "loopback"
     journal_size: int = 500
+    #: The journal's bound in bytes, and the size above which a body is kept as a prefix
+    #: plus its SHA-256 (CLI ``--journal-max-mb``, ``--journal-body-kb``).
+    journal_max_bytes: int = 32 * 1024 * 1024
+    journal_body_bytes: int = 64 * 1024
     stall_ms: float = 30000.0
     timeout_ms: float = 10000.0
     #: The operator's control secret for the ``x-control-secret`` routes (None: they answer 503).

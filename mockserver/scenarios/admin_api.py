@@ -8,13 +8,16 @@ Routes and shapes are described in spec/admin/openapi.yaml.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.contract import load_admin_contract
+from mockserver.encoding.body import json_bytes
+from mockserver.encoding.json_input import JsonLimitError, parse_json_body
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.control import ScenarioControl
+from mockserver.scenarios.journal import page_chunks
 from mockserver.scenarios.rules import RuleError, parse_rules
 from mockserver.scenarios.violations import VIOLATIONS
 
@@ -26,6 +29,8 @@ class AdminAnswer:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    #: A JSON body sent piece by piece instead of ``body`` (the journal's pages).
+    stream: Iterator[bytes] | None = None
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
@@ -62,17 +67,21 @@ class AdminApi:
         return AdminAnswer(200, load_admin_contract())
 
     def journal(self, query, body) -> AdminAnswer:
-        limit = _int_param(query, "limit", 1, self.control.journal.capacity)
+        journal = self.control.journal
+        limit = _int_param(query, "limit", 1, journal.capacity)
         since = _int_param(query, "since", 0, None) or 0
-        entries = self.control.journal.entries(limit=limit, since=since)
-        return AdminAnswer(
-            200,
-            {
-                "capacity": self.control.journal.capacity,
-                "count": len(entries),
-                "entries": [entry.as_dict() for entry in entries],
-            },
+        cursor = _int_param(query, "cursor", 0, None)
+        entries, next_cursor = journal.page(
+            limit=limit, after=since if cursor is None else max(cursor, since), forward=cursor is not None
         )
+        header = {
+            "capacity": journal.capacity,
+            "max_bytes": journal.max_bytes,
+            "bytes": journal.bytes,
+            "count": len(entries),
+            "next_cursor": next_cursor,
+        }
+        return AdminAnswer(200, None, stream=page_chunks(header, entries, json_bytes))
 
     def clear_journal(self, query, body) -> AdminAnswer:
         return AdminAnswer(200, {"cleared": self.control.journal.clear()})
@@ -82,7 +91,10 @@ class AdminApi:
 
     def add_rules(self, query, body) -> AdminAnswer:
         try:
-            data = json.loads(body.decode("utf-8")) if body.strip() else None
+            data = parse_json_body(body) if body.strip() else None
+        except JsonLimitError as exc:
+            where = ".".join(str(part) for part in exc.path) or "body"
+            return _error(400, "invalid_json", f"{where}: {exc}")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
         if data is None:
@@ -130,7 +142,12 @@ def _int_param(query: dict[str, list[str]], name: str, low: int, high: int | Non
     if not values:
         return None
     text = values[0]
-    if not text.isdigit() or int(text) < low or (high is not None and int(text) > high):
+    if (
+        not (text.isascii() and text.isdigit())
+        or len(text) > 18
+        or int(text) < low
+        or (high is not None and int(text) > high)
+    ):
         bounds = f"{low}..{high}" if high is not None else f">= {low}"
         raise _BadQuery(f"{name} must be an integer {bounds}")
     return int(text)

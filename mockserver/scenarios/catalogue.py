@@ -151,7 +151,11 @@ def unsuitable(scenario: Scenario, ctx: SynthesisContext, params: Mapping[str, s
     """Why ``scenario`` cannot answer this request, or None when it can."""
     operation = ctx.operation
     if scenario.scope == "inference":
-        status = int(params["status"]) if str(params.get("status", "")).isdigit() else scenario.status
+        status = (
+            int(params["status"])
+            if str(params.get("status", "")).isdigit() and len(str(params["status"])) <= 3
+            else scenario.status
+        )
         if operation.family != "inference":
             return f"{scenario.name} applies to inference operations, not {operation.operation_id}"
         if not operation.documents(status):
@@ -205,6 +209,6 @@ def _ms(params: Mapping[str, str], key: str, default: float) -> float:
 
 def _frames(params: Mapping[str, str]) -> int:
     text = str(params.get("after", DEFAULT_FRAMES_BEFORE_BREAK))
-    if not text.isdigit():
-        raise ScenarioParamError(f"after must be a number of frames, not {text!r}")
+    if not text.isdigit() or len(text) > 9:
+        raise ScenarioParamError(f"after must be a number of frames, not {text[:20]!r}")
     return int(text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.enrichment.meta import check_pace_headers
 from mockserver.errors import GatewayFailure
 from mockserver.scenarios import failures
 from mockserver.scenarios.breakage import added_delay
@@ -52,7 +53,7 @@ class ScenarioControl:
         self.base_path = runtime.index.base_path
         initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
         self.rules = RuleBook(initial)
-        self.journal = Journal(settings.journal_size)
+        self.journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
         self.latency = parse_latency(settings.latency) if settings.latency else None
         self.error_rate = ErrorRate(settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS)
         self.violations = Violations(settings.violations)
@@ -60,6 +61,7 @@ class ScenarioControl:
     # ---- selection --------------------------------------------------------------------
 
     def select(self, ctx: SynthesisContext) -> ScenarioPlan:
+        check_pace_headers(ctx.request.headers)
         try:
             plan = self._scenario_plan(ctx)
             extra_ms = self._latency_ms(ctx)

@@ -105,6 +105,6 @@ def _status(params: Mapping[str, str], *, default: int, allowed: tuple[int, ...]
     text = params.get("status")
     if text is None:
         return default
-    if not str(text).isdigit() or int(text) not in allowed:
+    if not str(text).isdigit() or len(str(text)) > 3 or int(text) not in allowed:
         raise ScenarioParamError(f"status must be one of {', '.join(map(str, allowed))}, not {text!r}")
     return int(text)

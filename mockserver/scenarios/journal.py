@@ -1,36 +1,34 @@
-"""The journal: the last N requests the mock served, kept so tests can see what was sent.
+"""The journal: the last requests the mock served, kept so tests can see what was sent.
 
 Pure data: the server layer opens an entry when a request arrives and completes it when
-the answer has gone out (or the connection was dropped). Bodies are kept byte for byte:
-UTF-8 text as is, anything else as base64. ``Authorization`` and other credential
-headers are redacted (only the scheme, e.g. ``Bearer``, is kept).
+the answer has gone out (or the connection was dropped). It is bounded twice: by count
+(``--journal-size``) and by bytes (``--journal-max-mb``), oldest dropped first. Bodies
+up to ``--journal-body-kb`` are kept byte for byte (UTF-8 text as is, anything else as
+base64); a larger body is kept as its first ``--journal-body-kb`` bytes with its size
+and SHA-256 (``body_truncated``). Credentials are never kept (:mod:`.redaction`).
+Answers are read a page at a time (:meth:`Journal.page`), at most :data:`PAGE_BYTES`.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import itertools
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-REDACTED_HEADERS = (
-    "authorization",
-    "x-api-key",
-    "cookie",
-    "x-aistats-internal-token",
-    "x-ai-stats-internal-token",
-    "x-internal-token",
-)
+from mockserver.scenarios.redaction import redact_body, redact_header, redact_headers, redact_prefix, redact_query
 
+#: Kept for callers of the old name.
+redact = redact_header
 
-def redact(name: str, value: str) -> str:
-    """Credentials are never kept: ``Bearer abc`` becomes ``Bearer [redacted]``."""
-    if name.lower() not in REDACTED_HEADERS:
-        return value
-    scheme, _, token = value.partition(" ")
-    return f"{scheme} [redacted]" if token else "[redacted]"
+#: The most a page of the journal holds (entries' kept bytes; at least one entry).
+PAGE_BYTES = 8 * 1024 * 1024
+#: What an entry costs beyond its body and headers (the object, its fields).
+ENTRY_OVERHEAD = 600
 
 
 def encode_body(raw: bytes) -> dict[str, Any]:
@@ -65,9 +63,20 @@ class Entry:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     outcome: str = "pending"
     duration_ms: float | None = None
+    #: The size of the body as received, and for a truncated one its SHA-256.
+    body_bytes: int = 0
+    body_truncated: bool = False
+    body_sha256: str | None = None
+    body_redacted: bool = False
 
     def complete(self, *, status: int | None, outcome: str, duration_ms: float) -> None:
         self.status, self.outcome, self.duration_ms = status, outcome, round(duration_ms, 3)
+
+    @property
+    def size(self) -> int:
+        """Roughly the bytes this entry holds (what the journal's byte bound counts)."""
+        heads = sum(len(name) + len(value) for name, value in self.headers)
+        return ENTRY_OVERHEAD + len(self.body) + heads + len(self.path) + len(self.query)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -77,32 +86,75 @@ class Entry:
             "path": self.path,
             "query": self.query,
             "client": self.client,
-            "headers": [[name, redact(name, value)] for name, value in self.headers],
+            "headers": [list(pair) for pair in self.headers],
             "body": encode_body(self.body),
+            "body_bytes": self.body_bytes,
+            "body_truncated": self.body_truncated,
+            "body_sha256": self.body_sha256,
+            "body_redacted": self.body_redacted,
             "operation_id": self.operation_id,
             "generation_id": self.generation_id,
             "scenario": self.scenario,
             "rule": self.rule,
             "status": self.status,
-            "response_headers": [list(pair) for pair in self.response_headers],
+            "response_headers": [list(pair) for pair in redact_headers(self.response_headers)],
             "outcome": self.outcome,
             "duration_ms": self.duration_ms,
         }
 
 
-class Journal:
-    """A bounded ring buffer of :class:`Entry`, oldest dropped first (thread-safe)."""
+def kept_body(raw: bytes, content_type: str, limit: int) -> dict[str, Any]:
+    """The ``body*`` fields of an entry: redacted, and cut to ``limit`` bytes if larger."""
+    if len(raw) <= limit:
+        body, redacted = redact_body(raw, content_type)
+        return {"body": body, "body_bytes": len(raw), "body_redacted": redacted}
+    prefix = _utf8_prefix(raw, limit)
+    kept = redact_prefix(prefix)
+    return {
+        "body": kept,
+        "body_bytes": len(raw),
+        "body_truncated": True,
+        "body_sha256": hashlib.sha256(raw).hexdigest(),
+        "body_redacted": kept != prefix,
+    }
 
-    def __init__(self, capacity: int = 500):
+
+def _utf8_prefix(raw: bytes, limit: int) -> bytes:
+    """The first ``limit`` bytes, shortened by up to 3 so as not to split a UTF-8 character."""
+    prefix = raw[:limit]
+    for cut in range(4):
+        try:
+            (prefix[: len(prefix) - cut] if cut else prefix).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return prefix[: len(prefix) - cut] if cut else prefix
+    return prefix
+
+
+class Journal:
+    """A ring buffer of :class:`Entry` bounded by count and bytes, oldest dropped first
+    (thread-safe)."""
+
+    def __init__(self, capacity: int = 500, max_bytes: int = 32 * 1024 * 1024, body_limit: int = 64 * 1024):
         self.capacity = max(1, capacity)
-        self._entries: deque[Entry] = deque(maxlen=self.capacity)
+        self.max_bytes = max(1, max_bytes)
+        self.body_limit = max(0, body_limit)
+        self._entries: deque[Entry] = deque()
+        self._bytes = 0
         self._seq = itertools.count(1)
         self._lock = threading.Lock()
 
-    def open(self, **fields: Any) -> Entry:
+    def open(self, *, headers: list[tuple[str, str]], body: bytes, query: str = "", **fields: Any) -> Entry:
+        content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+        kept = kept_body(body, content_type, self.body_limit)
         with self._lock:
-            entry = Entry(seq=next(self._seq), **fields)
+            entry = Entry(
+                seq=next(self._seq), headers=redact_headers(headers), query=redact_query(query), **kept, **fields
+            )
             self._entries.append(entry)
+            self._bytes += entry.size
+            while len(self._entries) > 1 and (len(self._entries) > self.capacity or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popleft().size
         return entry
 
     def entries(self, *, limit: int | None = None, since: int = 0) -> list[Entry]:
@@ -110,11 +162,49 @@ class Journal:
             found = [entry for entry in self._entries if entry.seq > since]
         return found[-limit:] if limit else found
 
+    def page(
+        self, *, limit: int | None = None, after: int = 0, forward: bool = False, max_bytes: int = PAGE_BYTES
+    ) -> tuple[list[Entry], int | None]:
+        """Entries after ``after``, oldest first, within ``max_bytes``, and the cursor to
+        continue from (None when the page reaches the newest entry).
+
+        ``limit`` keeps the most recent ``limit`` of them, or with ``forward`` the next
+        ``limit``.
+        """
+        with self._lock:
+            found = [entry for entry in self._entries if entry.seq > after]
+            newest = self._entries[-1].seq if self._entries else 0
+        if limit:
+            found = found[:limit] if forward else found[-limit:]
+        taken: list[Any] = []
+        size = 0
+        for entry in found:
+            if taken and size + entry.size > max_bytes:
+                break
+            taken.append(entry)
+            size += entry.size
+        more = bool(taken) and taken[-1].seq < newest
+        return taken, taken[-1].seq if more else None
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
     def clear(self) -> int:
         with self._lock:
             removed = len(self._entries)
             self._entries.clear()
+            self._bytes = 0
         return removed
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def page_chunks(header: dict[str, Any], entries: list[Entry], dumps) -> Iterator[bytes]:
+    """A journal page as JSON, one entry per chunk: ``header``'s fields, then ``entries``."""
+    head = dumps(header)
+    yield head[:-1] + (b',"entries":[' if len(head) > 2 else b'"entries":[')
+    for index, entry in enumerate(entries):
+        yield (b"," if index else b"") + dumps(entry.as_dict())
+    yield b"]}"

@@ -11,6 +11,7 @@ from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.latency import MAX_DELAY_MS, LatencyError, parse_latency
 from mockserver.scenarios.rules import RuleError, load_rules_file
 from mockserver.scenarios.violations import VIOLATIONS
+from mockserver.settings import Settings
 
 
 def _latency(text: str) -> str:
@@ -55,6 +56,16 @@ def _milliseconds(text: str) -> float:
         value = -1.0
     if not 0.0 <= value <= MAX_DELAY_MS:
         raise argparse.ArgumentTypeError(f"milliseconds must lie between 0 and {MAX_DELAY_MS:.0f}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 < value < 1e9:
+        raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
     return value
 
 
@@ -131,6 +142,20 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
         metavar="N",
         help="requests kept in the admin journal (default: %(default)s)",
     )
+    group.add_argument(
+        "--journal-max-mb",
+        type=_positive_float,
+        default=Settings.journal_max_bytes / 1024 / 1024,
+        metavar="MB",
+        help="bytes kept in the admin journal, oldest requests dropped first (default: %(default)s)",
+    )
+    group.add_argument(
+        "--journal-body-kb",
+        type=_positive_float,
+        default=Settings.journal_body_bytes / 1024,
+        metavar="KB",
+        help="larger bodies are journalled as their first KB plus size and SHA-256 (default: %(default)s)",
+    )
 
 
 def scenario_settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -151,4 +176,6 @@ def scenario_settings(args: argparse.Namespace) -> dict[str, Any]:
         "violations": tuple(args.violate),
         "admin": args.admin,
         "journal_size": max(1, args.journal_size),
+        "journal_max_bytes": int(args.journal_max_mb * 1024 * 1024),
+        "journal_body_bytes": int(args.journal_body_kb * 1024),
     }

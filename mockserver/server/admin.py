@@ -13,6 +13,7 @@ One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffere
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import time
 from urllib.parse import parse_qs
@@ -93,6 +94,9 @@ class AdminMiddleware:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         raw = request_data(scope).get("raw_body", b"")
         answer = self.api.handle(scope["method"], scope["path"], query, raw)
+        if answer.stream is not None:
+            await _send_stream(send, answer.status, answer.stream)
+            return
         await _send_json(send, answer.status, answer.body, answer.headers)
 
     # ---- journal -----------------------------------------------------------------------
@@ -240,6 +244,16 @@ async def _send_json(send: Send, status: int, body, headers: dict[str, str]) -> 
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": payload})
+
+
+async def _send_stream(send: Send, status: int, chunks) -> None:
+    """A JSON answer sent a piece at a time, letting other requests run in between."""
+    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    for chunk in chunks:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        await asyncio.sleep(0)
+    await send({"type": "http.response.body", "body": b""})
 
 
 def install(runtime: Runtime) -> None:

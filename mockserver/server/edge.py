@@ -44,32 +44,37 @@ class GatewayEdge:
         data = request_data(scope)
         body, too_large = await _read_body(receive, self.runtime.settings.max_body_bytes, scope)
         data["raw_body"] = body
-        seed = request_seed(
-            self.runtime.settings,
-            scope["method"],
-            path,
-            scope.get("query_string", b""),
-            body,
-            header(scope, "x-mock-seed"),
-        )
-        data["seed"] = seed
-        data["generation_id"] = request_generation_id(self.runtime.settings, seed)
-        outgoing = _with_cors(send, self.cors) if in_api else send
+        refusal = None
         if too_large:
-            await self._too_large(scope, outgoing)
+            limit = self.runtime.settings.max_body_bytes
+            refusal = GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes")
+        seed_header = header(scope, "x-mock-seed") if in_api else None
+        try:
+            seed = self._seed(scope, body, seed_header)
+        except GatewayFailure as failure:  # a malformed X-Mock-Seed
+            refusal, seed = refusal or failure, self._seed(scope, body, None)
+        data["seed"] = seed
+        occurrence = self.runtime.occurrences.next(seed) if in_api else 1
+        data["generation_id"] = request_generation_id(self.runtime.settings, seed, occurrence)
+        outgoing = _with_cors(send, self.cors) if in_api else send
+        if refusal is not None:
+            await self._refuse(scope, outgoing, refusal)
             return
         await self.app(scope, _replay(body, receive), outgoing)
 
-    async def _too_large(self, scope: Scope, send: Send) -> None:
+    def _seed(self, scope: Scope, body: bytes, seed_header: str | None) -> int:
+        query = scope.get("query_string", b"")
+        return request_seed(self.runtime.settings, scope["method"], scope["path"], query, body, seed_header)
+
+    async def _refuse(self, scope: Scope, send: Send, failure: GatewayFailure) -> None:
+        """Answer ``failure`` in the route family's envelope before any route runs."""
         relative = scope["path"][len(self.base) :] or "/"
         matched = self.runtime.index.match(scope["method"], relative)
         family = matched[0].family if matched else "control"
-        limit = self.runtime.settings.max_body_bytes
-        failure = GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes")
         reply = render_failure(failure, family, request_data(scope)["generation_id"], self.runtime.index.dialect)
         headers = [(b"content-type", b"application/json")]
         headers += [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
-        await _send_plain(send, 413, reply_bytes(reply), headers)
+        await _send_plain(send, failure.status, reply_bytes(reply), headers)
 
 
 async def _read_body(receive: Receive, limit: int, scope: Scope) -> tuple[bytes, bool]:

@@ -6,7 +6,8 @@
   other keys the team their kid names (:func:`mockserver.auth.team_of_kid`).
 - ``before_auth``: checks the gateway makes before authenticating (offset cap of
   ``/gateway/models``, missing ``id`` on ``/generations``).
-- ``before_synthesis``: priced operations need a wallet of at least $1.00 (402, §3).
+- ``before_synthesis``: a soft-blocked minted key gets 429 ``key_limit_soft_blocked`` on
+  inference routes; priced operations need a wallet of at least $1.00 (402, §3).
 - ``after_success`` / ``after_failure``: every inference request is recorded, and its
   pricing total debited, in one transaction.
 """
@@ -37,7 +38,8 @@ def make_authenticator(store: Store, key_kind: str):
             raise unauthorised("invalid_secret")
         assert check.key_id is not None  # the store names the key of every live verdict
         store.keys.touch(check.key_id, store.now_ms())
-        return TeamKey(key.kid, key.secret, key.token, check.team_id or DEFAULT_TEAM, check.key_id)
+        team = check.team_id or DEFAULT_TEAM
+        return TeamKey(key.kid, key.secret, key.token, team, check.key_id, check.soft_blocked)
 
     return authenticate
 
@@ -46,7 +48,7 @@ def before_auth(operation_id: str, query: dict[str, list[str]]) -> None:
     """Refusals the gateway gives even to anonymous callers."""
     if operation_id == "listModels":
         offset = (query.get("offset") or [""])[0].strip()
-        if offset.isdigit() and int(offset) > MAX_MODELS_OFFSET:
+        if offset.isdigit() and (len(offset) > 9 or int(offset) > MAX_MODELS_OFFSET):
             raise GatewayFailure(
                 400,
                 "invalid_request",
@@ -55,6 +57,13 @@ def before_auth(operation_id: str, query: dict[str, list[str]]) -> None:
             )
     if operation_id == "getGeneration" and not (query.get("id") or [""])[0].strip():
         raise GatewayFailure(400, "missing_id")
+
+
+def key_limit_check(ctx) -> None:
+    """A soft-blocked key is refused by the gateway's context checks (after auth, before
+    the credit check): 429 ``key_limit_exceeded``, reason ``key_limit_soft_blocked``."""
+    if ctx.operation.family == "inference" and getattr(ctx.request.key, "soft_blocked", False):
+        raise GatewayFailure(429, "key_limit_exceeded", "key_limit_soft_blocked")
 
 
 def credit_check(ctx) -> None:
@@ -92,6 +101,7 @@ def install(runtime: Any) -> None:
     hooks["authenticate"] = make_authenticator(runtime.state, runtime.settings.key_kind)
     hooks.setdefault("before_auth", []).append(before_auth)
     hooks.setdefault("before_synthesis", []).insert(0, credit_check)
+    hooks["before_synthesis"].insert(0, key_limit_check)
     hooks.setdefault("after_success", []).append(record_success)
     hooks.setdefault("after_failure", []).append(record_failure)
     hooks.setdefault("app_extensions", []).append(_extend_app)

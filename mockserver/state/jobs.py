@@ -2,7 +2,9 @@
 
 Each poll runs in one write transaction: the job's state is recomputed from its plan
 and the clock (:mod:`mockserver.jobs.lifecycle`), merged with what was stored so it
-never regresses, saved, and, the first time it is seen completed, charged.
+never regresses, saved, and, the first time it is seen completed, charged; the charge
+is added to the generation record of the request that created the job (its
+``params["request_id"]``), so ``/generations`` and ``/activity`` show it.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from mockserver.jobs.lifecycle import COMPLETED, JobPlan, JobState, advance, sta
 from mockserver.state.db import Database
 from mockserver.state.ledger import Ledger
 
-#: Price of a completed job in nanos, from its row (called once per job).
-Pricer = Callable[[dict[str, Any]], int]
+#: Pricing of a completed job (``total_nanos``, ``lines``...), from its row (called once per job).
+Pricer = Callable[[dict[str, Any]], dict[str, Any]]
 #: SQLite integers are signed 64-bit; request seeds are unsigned 64-bit.
 _INT63 = (1 << 63) - 1
 
@@ -102,8 +104,11 @@ class JobStore:
                 )
                 job.update(status=current.status, progress=current.progress, finished_ms=finished)
             if job["status"] == COMPLETED and job["charged_nanos"] is None:
-                cost = pricer(job)
+                pricing = pricer(job)
+                cost = int(pricing["total_nanos"])
                 self.ledger.charge(conn, team_id, cost, job_id, now_ms)
+                # The creating request's generation record shows what the job cost.
+                self.ledger.add_cost(conn, team_id, job["params"].get("request_id"), pricing)
                 conn.execute("UPDATE jobs SET charged_nanos = ? WHERE id = ?", (cost, job_id))
                 job["charged_nanos"] = cost
         return job

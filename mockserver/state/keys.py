@@ -30,6 +30,7 @@ class KeyCheck:
     verdict: str
     team_id: str | None = None
     key_id: str | None = None
+    soft_blocked: bool = False
 
 
 def _hash(secret: str) -> str:
@@ -143,13 +144,22 @@ class KeyStore:
         return row["name"]
 
     def check(self, kid: str, secret: str) -> KeyCheck:
-        row = self.db.one("SELECT id, team_id, status, secret_hash FROM api_keys WHERE kid = ?", (kid,))
+        row = self.db.one("SELECT id, team_id, status, secret_hash, soft_blocked FROM api_keys WHERE kid = ?", (kid,))
         if row is None:
             gone = self.db.one("SELECT 1 FROM deleted_kids WHERE kid = ?", (kid,))
             return KeyCheck("deleted" if gone else "unknown")
         if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
             return KeyCheck("invalid_secret", row["team_id"], row["id"])
-        return KeyCheck(row["status"], row["team_id"], row["id"])
+        return KeyCheck(row["status"], row["team_id"], row["id"], bool(row["soft_blocked"]))
+
+    def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
+        """Forget deleted key ids older than ``older_than_ms``, and all but the newest ``keep_rows``."""
+        conn.execute("DELETE FROM deleted_kids WHERE deleted_ms < ?", (older_than_ms,))
+        conn.execute(
+            "DELETE FROM deleted_kids WHERE kid IN "
+            "(SELECT kid FROM deleted_kids ORDER BY deleted_ms DESC LIMIT -1 OFFSET ?)",
+            (keep_rows,),
+        )
 
     def touch(self, key_id: str, now_ms: int) -> None:
         with self.db.write() as conn:

@@ -67,6 +67,31 @@ class Ledger:
                 (record["request_id"], team_id, now_ms, cost, record_text(record)),
             )
 
+    def add_cost(self, conn, team_id: str, request_id: str | None, pricing: dict[str, Any]) -> None:
+        """Add a later charge (a job billed on completion) to the request's generation record."""
+        if not request_id:
+            return
+        row = conn.execute(
+            "SELECT seq, record FROM generations WHERE request_id = ? AND team_id = ? ORDER BY seq DESC LIMIT 1",
+            (request_id, team_id),
+        ).fetchone()
+        if row is None:
+            return
+        record = json.loads(row["record"])
+        cost = int(record.get("cost_nanos") or 0) + int(pricing["total_nanos"])
+        lines = list(pricing.get("lines", []))
+        usage = dict(record.get("usage") or {})
+        usage.update({line["dimension"]: line["quantity"] for line in lines if "dimension" in line})
+        record.update(
+            cost_nanos=cost,
+            currency=pricing.get("currency", "USD"),
+            pricing_lines=[*record.get("pricing_lines", []), *lines],
+            usage=usage,
+        )
+        conn.execute(
+            "UPDATE generations SET cost_nanos = ?, record = ? WHERE seq = ?", (cost, record_text(record), row["seq"])
+        )
+
     def generation(self, team_id: str, request_id: str) -> dict[str, Any] | None:
         row = self.db.one(
             "SELECT record FROM generations WHERE request_id = ? AND team_id = ? ORDER BY seq DESC LIMIT 1",

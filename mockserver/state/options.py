@@ -58,14 +58,14 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
         type=float,
         default=30.0,
         metavar="D",
-        help="forget generation records and ledger rows older than this (default: %(default)s)",
+        help="forget generation records, ledger rows and deleted key ids older than this (default: %(default)s)",
     )
     group.add_argument(
         "--max-generations",
         type=int,
         default=50_000,
         metavar="N",
-        help="keep at most this many generation records (default: %(default)s)",
+        help="keep at most this many generation records (and deleted key ids) (default: %(default)s)",
     )
 
 

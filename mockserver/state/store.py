@@ -1,9 +1,9 @@
 """The state store: one SQLite database, the repositories over it, a clock and bounds.
 
 The clock is a plain callable returning Unix seconds; tests replace ``store.clock`` with
-a fake one and never sleep. Old jobs and generation records are pruned by age and by row
-count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`), and teams
-beyond ``Bounds.max_teams`` are forgotten, least recently charged first.
+a fake one and never sleep. Old jobs, generation records and deleted key ids are pruned
+by age and by row count every ``PRUNE_EVERY`` writes (and on demand with :meth:`Store.prune`),
+and teams beyond ``Bounds.max_teams`` are forgotten, least recently charged first.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class TeamKey:
     token: str
     team_id: str = DEFAULT_TEAM
     key_id: str | None = None
+    #: A minted key patched to ``soft_blocked: true``: inference answers 429 (§2).
+    soft_blocked: bool = False
 
 
 class Store:
@@ -97,7 +99,11 @@ class Store:
         now = self.now_ms()
         with self.db.write() as conn:
             self.jobs.prune(conn, now - int(self.bounds.job_ttl_seconds * 1000), self.bounds.max_jobs)
-            self.ledger.prune(conn, now - int(self.bounds.generation_ttl_seconds * 1000), self.bounds.max_generations)
+            generations_gone = now - int(self.bounds.generation_ttl_seconds * 1000)
+            self.ledger.prune(conn, generations_gone, self.bounds.max_generations)
+            # A deleted key's id is remembered (401, not accepted as an unminted key) as long
+            # as the records of its use, within the same row cap.
+            self.keys.prune(conn, generations_gone, self.bounds.max_generations)
             self.ledger.forget_idle_teams(conn, self.bounds.max_teams, DEFAULT_TEAM)
 
     def reset(self) -> None:

@@ -39,4 +39,5 @@ def read_preferences(request: MockRequest) -> Preferences:
     code = request.query_value("__code") or prefer.get("code")
     example = request.query_value("__example") or prefer.get("example")
     dynamic = _truthy(request.query_value("__dynamic") or prefer.get("dynamic"))
-    return Preferences(code=int(code) if code and code.isdigit() else None, example=example or None, dynamic=dynamic)
+    status = int(code) if code and code.isdigit() and len(code) <= 3 else None  # an HTTP status or nothing
+    return Preferences(code=status, example=example or None, dynamic=dynamic)

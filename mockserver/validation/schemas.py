@@ -137,13 +137,16 @@ class SchemaCompiler:
     ) -> list[ValidationDetail]:
         """Every violation of ``schema`` by ``instance``, as gateway validation details."""
         validator = self.validator(schema)
-        if validator.is_valid(instance):
-            return []
         details = []
-        for error in validator.iter_errors(instance):
-            details.extend(_details(error, list(prefix or [])))
-            if len(details) >= limit:
-                break
+        try:
+            if validator.is_valid(instance):
+                return []
+            for error in validator.iter_errors(instance):
+                details.extend(_details(error, list(prefix or [])))
+                if len(details) >= limit:
+                    break
+        except ValueError as exc:  # jsonschema-rs refuses instances nested 256+ deep
+            return [ValidationDetail(f"cannot be validated: {exc}", list(prefix or []), "depth")]
         return _deduplicate(details)
 
     def is_valid(self, schema: dict[str, Any], instance: Any) -> bool:

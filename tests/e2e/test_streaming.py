@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import httpx
@@ -13,8 +14,11 @@ from mockserver.catalogue import load_catalogue
 from mockserver.encoding.sse import mid_stream_error_frame
 from mockserver.enrichment.meta import speed_profile
 from mockserver.enrichment.pricing import pricing_problems
+from mockserver.errors import GatewayFailure
 from mockserver.settings import Settings
 from tests.support import AUTH, parse_sse
+
+GENERATION_ID = re.compile(rb"G-[0-9A-HJKMNP-TV-Z]{26}")
 
 UNPACED = {**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "0"}
 CITY = {
@@ -139,7 +143,10 @@ def test_messages_stream_sends_tool_use_whole(async_client, checker):
 def test_streams_are_deterministic(async_client):
     body = {"model": "openai/gpt-5-nano", "input": "Same?", "stream": True}
     first = async_client.post("/v1/responses", headers=UNPACED, json=body).content
-    assert async_client.post("/v1/responses", headers=UNPACED, json=body).content == first
+    again = async_client.post("/v1/responses", headers=UNPACED, json=body).content
+    # A repeated request is a new generation: only its generation id differs.
+    (first_id,), (again_id,) = set(GENERATION_ID.findall(first)), set(GENERATION_ID.findall(again))
+    assert first_id != again_id and again.replace(again_id, first_id) == first
 
 
 @pytest.mark.parametrize(
@@ -161,7 +168,9 @@ def test_speed_profile_precedence():
     assert speed_profile(model, server).tokens_per_second == 0
     chosen = speed_profile(model, server, {"x-mock-ttft-ms": "5", "x-mock-tokens-per-second": "1000"})
     assert (chosen.ttft_ms, chosen.tokens_per_second, chosen.explicit) == (5, 1000, True)
-    assert speed_profile(model, None, {"x-mock-ttft-ms": "nonsense"}).ttft_ms == 350
+    with pytest.raises(GatewayFailure) as refused:  # an invalid pace is a 400, never ignored
+        speed_profile(model, None, {"x-mock-ttft-ms": "nonsense"})
+    assert refused.value.status == 400 and refused.value.details[0].path == ["X-Mock-TTFT-Ms"]
 
 
 def test_frames_arrive_incrementally_when_paced(live_origin):

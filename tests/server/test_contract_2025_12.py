@@ -9,6 +9,7 @@ add up; errors have the four-key body; the state store is shared.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import schemathesis
@@ -19,6 +20,8 @@ from mockserver.contract import ContractIndex, load_contract
 from mockserver.enrichment.pricing import pricing_problems
 from mockserver.validation.schemas import SchemaCompiler
 from tests.support import KEY, contract_checker, make_client, parse_sse, reference_file
+
+GENERATION_ID = re.compile(rb"G-[0-9A-HJKMNP-TV-Z]{26}")
 
 CONTRACT = "2025-12"
 OLD_KEY = KEY.replace("aistats_v1_sk_", "aistats_v1_k_")
@@ -187,7 +190,9 @@ def test_same_seed_same_request_same_bytes(client):
     headers = {**OLD_AUTH, **UNPACED, "X-Mock-Seed": "42"}
     first = client.post("/v1/chat/completions", json={**CHAT, "usage": True}, headers=headers)
     second = client.post("/v1/chat/completions", json={**CHAT, "usage": True}, headers=headers)
-    assert first.content == second.content
+    # A repeated request is a new generation: only its generation id differs.
+    (first_id,), (second_id,) = set(GENERATION_ID.findall(first.content)), set(GENERATION_ID.findall(second.content))
+    assert first_id != second_id and second.content.replace(second_id, first_id) == first.content
 
 
 @pytest.mark.parametrize("usage", [False, True])

@@ -4,12 +4,15 @@ answer obeys the request, validates against the contract and is deterministic.""
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 import pytest
 
 from mockserver.enrichment.pricing import pricing_problems
 from tests.support import AUTH, make_client
+
+GENERATION_ID = re.compile(rb"G-[0-9A-HJKMNP-TV-Z]{26}")
 
 UNPACED = {**AUTH, "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "0"}
 WEATHER = {
@@ -246,7 +249,10 @@ def test_reasoning_models_spend_reasoning_tokens(async_client):
 def test_same_seed_same_bytes_and_seeds_differ(async_client):
     body = chat("Tell me about owls.")
     first = post(async_client, "/chat/completions", body).content
-    assert post(async_client, "/chat/completions", body).content == first
+    again = post(async_client, "/chat/completions", body).content
+    # A repeated request is a new generation: only its generation id differs.
+    (first_id,), (again_id,) = set(GENERATION_ID.findall(first)), set(GENERATION_ID.findall(again))
+    assert first_id != again_id and again.replace(again_id, first_id) == first
     other = post(async_client, "/chat/completions", body, {**UNPACED, "X-Mock-Seed": "99"}).content
     assert other != first
 

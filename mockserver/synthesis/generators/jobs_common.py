@@ -31,11 +31,11 @@ def creation_meta(ctx) -> dict[str, Any]:
     return {"throughput_tps": None, "generation_ms": millis, "latency_ms": millis}
 
 
-def observe_job(ctx, kind: str, price_nanos) -> dict[str, Any]:
+def observe_job(ctx, kind: str, pricing) -> dict[str, Any]:
     """The caller's ``kind`` job named by the path, as of now (charged once on completion by
-    ``price_nanos(row)``), or the gateway's 404 ``<kind>_not_found_or_not_owned``."""
+    ``pricing(row)["total_nanos"]``), or the gateway's 404 ``<kind>_not_found_or_not_owned``."""
     store, job_id = job_store(ctx), ctx.request.path_params.get(f"{kind}_id", "")
-    job = store.jobs.observe(job_team(ctx), job_id, kind, store.now_ms(), price_nanos)
+    job = store.jobs.observe(job_team(ctx), job_id, kind, store.now_ms(), pricing)
     if job is None:
         raise GatewayFailure(
             404,

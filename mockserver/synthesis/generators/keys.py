@@ -134,4 +134,5 @@ def delete_key(ctx) -> MockReply:
     name = store.keys.delete(job_team(ctx), _key_id(ctx), store.now_ms())
     if name is None:
         raise _not_found()
+    store.wrote()  # deleted key ids are pruned with the store's other bounded rows
     return MockReply(body={"ok": True, "message": f'Key "{name}" deleted successfully'})

@@ -143,7 +143,7 @@ def _list_field(body: dict[str, Any], name: str) -> list[str]:
     if isinstance(value, str) and value.startswith("["):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             value = [value]
     if value is None:
         return []

@@ -119,7 +119,12 @@ def generate_music(ctx) -> MockReply:
     prompt = (
         body.get("prompt") or (body.get("suno") or {}).get("prompt") or (body.get("elevenlabs") or {}).get("prompt")
     )
-    params = {"prompt": prompt, "duration": body.get("duration"), "format": body.get("format") or "mp3"}
+    params = {
+        "prompt": prompt,
+        "duration": body.get("duration"),
+        "format": body.get("format") or "mp3",
+        "request_id": ctx.request.generation_id,
+    }
     outcome = decide_outcome(ctx.request.seed, ctx.request.header(OUTCOME_HEADER), store.job_failure_rate)
     job = store.jobs.create(
         job_id=secrets.token_hex(16),
@@ -168,5 +173,5 @@ def generate_music(ctx) -> MockReply:
 
 @generator("getMusicGeneration", "getMusicGenerationAlias")
 def get_music(ctx) -> MockReply:
-    job = observe_job(ctx, "music", lambda row: music_price(ctx, row)["total_nanos"])
+    job = observe_job(ctx, "music", lambda row: music_price(ctx, row))
     return MockReply(body=music_object(ctx, job), headers={"Cache-Control": "no-store"})

@@ -108,6 +108,7 @@ def create_video(ctx) -> MockReply:
         "seconds": _seconds(body),
         "size": _size(body),
         "quality": body.get("quality") or DEFAULT_QUALITY,
+        "request_id": ctx.request.generation_id,
     }
     outcome = decide_outcome(ctx.request.seed, ctx.request.header(OUTCOME_HEADER), store.job_failure_rate)
     job = store.jobs.create(
@@ -150,7 +151,7 @@ def create_video(ctx) -> MockReply:
 
 
 def _observed(ctx) -> dict[str, Any]:
-    return observe_job(ctx, "video", lambda row: video_price(ctx, row)["total_nanos"])
+    return observe_job(ctx, "video", lambda row: video_price(ctx, row))
 
 
 @generator("getVideo", "getVideoAlias")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver import ids
-from mockserver.enrichment.meta import SpeedProfile, routing_meta, speed_profile, timing_meta
+from mockserver.enrichment.meta import MAX_PACE_MS, SpeedProfile, routing_meta, speed_profile, timing_meta
 from mockserver.enrichment.usage import plan_for, price_rules
 from mockserver.model import Chunk
 from mockserver.synthesis.text.engine import TextOutcome, answer
@@ -120,11 +120,12 @@ def anthropic_tool_id(rng: random.Random) -> str:
 
 
 def paced(gen: Generation, frames: Iterable[tuple[bytes, int]]) -> Iterator[Chunk]:
-    """Frames as chunks: the first after the time to first token, then each after its tokens."""
-    first = True
+    """Frames as chunks: the first after the time to first token, then each after its tokens
+    (all delays together at most ``MAX_PACE_MS``, the bound ``meta.generation_ms`` reports)."""
+    first, left = True, MAX_PACE_MS / 1000.0
     for data, tokens in frames:
-        delay = gen.profile.first_delay() if first else gen.profile.delay_for(tokens)
-        first = False
+        delay = min(gen.profile.first_delay() if first else gen.profile.delay_for(tokens), left)
+        first, left = False, left - delay
         yield Chunk(data=data, delay=delay)
 
 

@@ -5,7 +5,9 @@ format), so it is plain JSON Schema, not the contract's OpenAPI dialect. Propert
 steer the values (a ``city`` gets a city, an ``email`` an address) so that arguments
 look like a model wrote them. Every result is checked with ``jsonschema-rs``; a schema the
 generator cannot satisfy after a few attempts gives the last attempt (the caller
-decides what to do with an invalid value).
+decides what to do with an invalid value). A schema that asks for more than
+:data:`MAX_UNITS` array items, string characters and object properties in all (say
+``minItems: 100000000``) is a 400 rather than an answer that never comes.
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ import jsonschema_rs
 import orjson
 from faker import Faker
 
+from mockserver.errors import GatewayFailure
 from mockserver.synthesis.numbers import draw_integer, realistic_range
 from mockserver.synthesis.regex import from_regex
 
+#: The most array items + string characters + object properties one value may need.
+MAX_UNITS = 100_000
 _MAX_DEPTH = 8
 _ATTEMPTS = 6
 _BASE = dt.datetime(2024, 1, 1)
@@ -33,10 +38,22 @@ def valid_value(schema: Any, rng: random.Random, faker: Faker) -> Any:
     check = validator_for(schema)
     value: Any = None
     for _ in range(_ATTEMPTS):
-        value = _Values(schema, rng, faker).value(schema, None, 0)
+        try:
+            value = _Values(schema, rng, faker).value(schema, None, 0)
+        except _TooLarge as exc:
+            raise GatewayFailure(
+                400,
+                "invalid_request",
+                f"the JSON schema asks for {exc} (the mock generates at most {MAX_UNITS} array items, "
+                "string characters and object properties in one value)",
+            ) from None
         if check is None or check.is_valid(value):
             return value
     return value
+
+
+class _TooLarge(Exception):
+    """The schema needs more than :data:`MAX_UNITS`; the message says what asked for it."""
 
 
 def validator_for(schema: dict[str, Any]):
@@ -76,6 +93,17 @@ class _Values:
         self.root = root
         self.rng = rng
         self.faker = faker
+        self.left = MAX_UNITS
+
+    def spend(self, units: Any, keyword: str) -> int:
+        """Take ``units`` from the budget (raising :class:`_TooLarge` beyond it)."""
+        if isinstance(units, float) and units.is_integer():
+            units = int(units)
+        count = units if isinstance(units, int) and not isinstance(units, bool) else 0
+        if count > self.left:
+            raise _TooLarge(f"{keyword} {count}" if count < 10**12 else f"{keyword} beyond 10^12")
+        self.left -= max(0, count)
+        return count
 
     def resolve(self, schema: Any) -> dict[str, Any]:
         seen = 0
@@ -124,14 +152,16 @@ class _Values:
                 out[prop] = self.value(sub, prop, depth + 1)
         for prop in required - set(out):
             out[prop] = self.value(schema.get("additionalProperties") or {}, prop, depth + 1)
-        minimum = schema.get("minProperties", 0)
+        minimum = self.spend(schema.get("minProperties", 0), "minProperties")
         extra = schema.get("additionalProperties", True)
         while len(out) < minimum and extra is not False:
-            out[self.faker.word()] = self.value(extra if isinstance(extra, dict) else {}, None, depth + 1)
+            key = self.faker.word()
+            key = key if key not in out else f"{key}_{len(out)}"  # Faker has only so many words
+            out[key] = self.value(extra if isinstance(extra, dict) else {}, None, depth + 1)
         return out
 
     def _array(self, schema, name, depth):
-        low = int(schema.get("minItems", 1))
+        low = self.spend(schema.get("minItems", 1), "minItems")
         high = max(low, min(int(schema.get("maxItems", low + 2)), low + 3))
         items = schema.get("items", {})
         if isinstance(items, list):  # tuple form (draft 4-7)
@@ -143,7 +173,7 @@ class _Values:
             for _ in range(max(0, self.rng.randint(low, high) - len(prefix)))
         ]
         if schema.get("uniqueItems"):
-            values = [v for i, v in enumerate(values) if v not in values[:i]]
+            values = _unique(values)
         return values
 
     def _integer(self, schema, name, depth):
@@ -170,10 +200,30 @@ class _Values:
         text = _by_format(self.faker, schema.get("format")) or _by_name(self.faker, (name or "").lower())
         if text is None:
             text = self.faker.sentence(nb_words=self.rng.randint(2, 6)).rstrip(".")
-        low, high = int(schema.get("minLength", 0)), schema.get("maxLength")
-        while len(text) < low:
-            text += " " + self.faker.word()
+        low, high = self.spend(schema.get("minLength", 0), "minLength"), schema.get("maxLength")
+        if len(text) < low:
+            parts, size = [text], len(text)
+            while size < low:
+                word = " " + self.faker.word()
+                parts.append(word)
+                size += len(word)
+            text = "".join(parts)
         return text[: int(high)] if high is not None else text
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    """``values`` without repeats, first kept (by canonical JSON: values may be unhashable)."""
+    seen: set[bytes | str] = set()
+    kept = []
+    for value in values:
+        try:
+            key: bytes | str = orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            key = repr(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept
 
 
 def _bounds(schema, *, integer: bool) -> tuple[float | None, float | None]:
