@@ -8,6 +8,7 @@ working). Thread-safe: Schemathesis workers share one tracker per run.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 
 JOB_STATUS_RANK = {
@@ -38,6 +39,10 @@ class KeyRecord:
     token: str | None = None
     status: str = "active"
     deleted: bool = False
+    #: Changes (PATCH, DELETE) sent and not yet answered, and when the last one was answered:
+    #: a request sent before then may rightly have seen the key as it was (workers run concurrently).
+    changes_in_flight: int = 0
+    changed_at: float = 0.0
 
 
 class Tracker:
@@ -46,6 +51,7 @@ class Tracker:
         self.jobs: dict[str, JobRecord] = {}
         self.keys: dict[str, KeyRecord] = {}
         self._tokens: dict[str, str] = {}
+        self._sent_at: dict[int, float] = {}
 
     # ---- jobs -------------------------------------------------------------------------
     def observe_job(self, job_id: str, status: str | None, progress: float | None) -> list[str]:
@@ -82,6 +88,35 @@ class Tracker:
     def key_deleted(self, key_id: str) -> None:
         with self._lock:
             self.keys.setdefault(key_id, KeyRecord()).deleted = True
+
+    def change_sent(self, key_id: str) -> None:
+        with self._lock:
+            if key_id in self.keys:
+                self.keys[key_id].changes_in_flight += 1
+
+    def change_answered(self, key_id: str) -> None:
+        with self._lock:
+            record = self.keys.get(key_id)
+            if record is not None:
+                record.changes_in_flight = max(0, record.changes_in_flight - 1)
+                record.changed_at = time.monotonic()
+
+    def request_sent(self, case_key: int) -> None:
+        with self._lock:
+            self._sent_at[case_key] = time.monotonic()
+
+    def settled(self, key_id: str, case_key: int) -> bool:
+        """Whether a request (by ``id(case)``) can only have seen the key as the tracker knows it:
+        no change to it was in flight, and the request left after the last change was answered.
+        Requests the hooks did not time (scripted workflows, sequential) count as settled."""
+        with self._lock:
+            sent = self._sent_at.get(case_key, float("inf"))
+            record = self.keys.get(key_id)
+            return record is None or (record.changes_in_flight == 0 and sent >= record.changed_at)
+
+    def forget_request(self, case_key: int) -> None:
+        with self._lock:
+            self._sent_at.pop(case_key, None)
 
     def key(self, key_id: str) -> KeyRecord | None:
         with self._lock:

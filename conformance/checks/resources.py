@@ -11,7 +11,7 @@ from typing import Any
 import schemathesis
 
 from conformance.checks._support import fail, is_probe, json_body, path_parameter, register, request_header
-from conformance.context import context_for
+from conformance.context import context_for, registered
 from conformance.state import TERMINAL_JOB_STATUSES
 
 register("job_status_never_regresses", "a job's status and progress never go back between polls")
@@ -154,11 +154,44 @@ def _key_id(case: Any) -> str | None:
     return found
 
 
+@schemathesis.hook("before_call")
+def note_key_request(ctx: Any, case: Any, **kwargs: Any) -> None:
+    """Before a request of a suite run leaves: time the requests ``key_lifecycle_enforced`` judges,
+    and count a change to a key as in flight, so concurrent workers are not misjudged. (Schemathesis
+    takes ``before_call`` hooks only globally: runs of other schemas are left alone.)"""
+    context = registered(case.operation.schema)
+    if context is None:
+        return
+    tracker = context.tracker
+    route = _key_route(case)
+    token = _bearer_of(case)
+    if route is None and (token is None or tracker.key_by_token(token) is None):
+        return
+    tracker.request_sent(id(case))
+    identifier = _key_id(case) if route in ("update", "delete") else None
+    if identifier:
+        tracker.change_sent(identifier)
+
+
+def _bearer_of(case: Any) -> str | None:
+    headers = {str(k).lower(): v for k, v in (case.headers or {}).items()}
+    value = str(headers.get("authorization") or "")
+    return value[len("Bearer ") :].strip() if value.startswith("Bearer ") else None
+
+
 @schemathesis.check
 def key_lifecycle_enforced(ctx, response, case):
     if is_probe(case):
         return None
     tracker = context_for(case).tracker
+    try:
+        _judge_key_answer(case, response, tracker)
+    finally:
+        tracker.forget_request(id(case))
+    return None
+
+
+def _judge_key_answer(case: Any, response: Any, tracker: Any) -> None:
     _reject_dead_token(case, response, tracker)
     route = _key_route(case)
     if route is None:
@@ -177,11 +210,15 @@ def key_lifecycle_enforced(ctx, response, case):
     if record is None:
         return None
     if route == "get":
-        _check_read(case, response, body, record)
-    elif route == "update" and success and isinstance(case.body, dict) and isinstance(case.body.get("status"), str):
+        if tracker.settled(identifier, id(case)):
+            _check_read(case, response, body, record)
+        return None
+    if route == "update" and success and isinstance(case.body, dict) and isinstance(case.body.get("status"), str):
         tracker.key_changed(identifier, case.body["status"])
     elif route == "delete" and success:
         tracker.key_deleted(identifier)
+    if route in ("update", "delete"):
+        tracker.change_answered(identifier)
     return None
 
 
@@ -211,6 +248,8 @@ def _reject_dead_token(case, response, tracker) -> None:
     if found is None:
         return
     key_id, record = found
+    if not tracker.settled(key_id, id(case)):
+        return  # sent while the key was changing: either answer is right
     if (record.deleted or record.status != "active") and response.status_code != 401:
         state = "deleted" if record.deleted else record.status
         raise fail(
