@@ -3,8 +3,10 @@
     with live_server(seed=7) as origin:            # "http://127.0.0.1:<port>"
         openai.OpenAI(base_url=origin + "/v1", api_key=KEY)
 
-It binds its own socket (so the port is known before the first request), waits until
-uvicorn has started, and always shuts down, in bounded time, when the block ends.
+It binds its own socket (so the port is known before the first request), runs the same
+uvicorn server as ``aistats-mock serve`` (``mockserver.server.serving.make_server``: header
+timeout, connection cap), waits until it accepts connections, and always shuts down, in
+bounded time, when the block ends.
 """
 
 from __future__ import annotations
@@ -15,9 +17,8 @@ import threading
 import time
 from collections.abc import Iterator
 
-import uvicorn
-
 from mockserver.server import create_app
+from mockserver.server.serving import make_server
 from mockserver.settings import Settings
 
 START_TIMEOUT_S = 10.0
@@ -36,8 +37,7 @@ def serve_app(app) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    server = make_server(app, log_level="critical", graceful_seconds=1)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S
