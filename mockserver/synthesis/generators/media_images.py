@@ -124,7 +124,7 @@ def _decode_source(value: str) -> bytes:
 def _publish(ctx: SynthesisContext, image: bytes, index: int, fmt: str) -> str:
     name = f"img-{ctx.request.generation_id[2:].lower()}-{index}.{'jpg' if fmt == 'jpeg' else fmt}"
     media_store(ctx.settings).put(name, image, pictures.CONTENT_TYPES[fmt])
-    return public_url(ctx.request.headers, name)
+    return public_url(ctx.request, name)
 
 
 def _image_usage(ctx, model, prompt: str, count: int, sources: int, pixels: int, quality: str):
