@@ -3,10 +3,11 @@
 CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, body buffering,
 identity (seed and generation id), and the server's own address for media URLs.
 
-A body is read whole before anything else runs, within ``Settings.body_timeout_s`` and
-``Settings.max_body_bytes``. A request whose body does not arrive whole is never
-dispatched: too large → 413, too slow → 408 (both in the route family's envelope, with
-``Connection: close``), the client gone before the end → no answer at all. The edge only
+A body is read whole before anything else runs, within ``Settings.max_body_bytes`` and
+``Settings.body_timeout_s`` (whose deadline the server's protocol keeps, see
+server/serving.py). A request whose body does not arrive whole is never dispatched: too
+large → 413, too slow → 408 (both in the route family's envelope, with ``Connection:
+close``), the client gone before the end → no answer at all. The edge only
 notes the refusal in the scope; :class:`EdgeRefusals`, inside Connexion's exception
 middleware, raises it, so that the journal records the request and the error handlers
 render it like any failure. A chunked body, once read, is passed on with a
@@ -15,7 +16,6 @@ render it like any failure. A chunked body, once read, is passed on with a
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mockserver.dispatch import Runtime, request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
+from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.scope import header, request_data
 
 CORS_HEADERS = [
@@ -60,7 +61,9 @@ class GatewayEdge:
         body, refusal = await _read_body(receive, scope, settings.max_body_bytes, settings.body_timeout_s)
         data["raw_body"] = body
         data["origin"] = settings.public_url or server_origin(scope)
-        seed = request_seed(
+        seed = await run_off_loop_if(
+            is_large(body),
+            request_seed,
             settings,
             scope["method"],
             path,
@@ -94,6 +97,10 @@ class EdgeRefusals:
             raise refusal
 
 
+#: What the server's protocol hands the edge instead of more body once the body deadline
+#: has passed (a disconnect for any other ASGI app: the connection is given up).
+BODY_TIMED_OUT: Message = {"type": "http.disconnect", "aistats_body_timed_out": True}
+
 #: The client closed the connection before its request arrived whole: nobody to answer.
 CLIENT_GONE = GatewayFailure(400, "incomplete_body", "the client closed the connection before the body arrived whole")
 
@@ -104,22 +111,20 @@ async def _read_body(receive: Receive, scope: Scope, limit: int, timeout: float)
         return b"", _too_large(limit)
     chunks: list[bytes] = []
     size = 0
-    try:
-        async with asyncio.timeout(timeout):
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    return b"".join(chunks), CLIENT_GONE
-                chunk = message.get("body", b"")
-                size += len(chunk)
-                if size > limit:
-                    return b"", _too_large(limit)
-                chunks.append(chunk)
-                if not message.get("more_body", False):
-                    return b"".join(chunks), None
-    except TimeoutError:
-        description = f"the request body did not arrive whole within {timeout:g} s ({size} bytes received)"
-        return b"".join(chunks), GatewayFailure(408, "incomplete_body", description, headers=dict(CLOSE))
+    while True:
+        message = await receive()
+        if message is BODY_TIMED_OUT:
+            description = f"the request body did not arrive whole within {timeout:g} s ({size} bytes received)"
+            return b"".join(chunks), GatewayFailure(408, "incomplete_body", description, headers=dict(CLOSE))
+        if message["type"] == "http.disconnect":
+            return b"".join(chunks), CLIENT_GONE
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return b"", _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks), None
 
 
 def _too_large(limit: int) -> GatewayFailure:

@@ -8,12 +8,15 @@ httptools protocol) adds what the gateway's edge has:
   ``Settings.header_timeout_s``, and so must each further request on a kept-alive one;
   a client that sent part of its headers gets a 408 in the control envelope, a silent one
   is closed;
+- a **body timeout**: a body must arrive whole within ``Settings.body_timeout_s`` of the
+  first read that left it incomplete; then the edge middleware, waiting for it, is told
+  so (:data:`~mockserver.server.edge.BODY_TIMED_OUT`) and answers 408 in the route
+  family's envelope;
 - a **connection cap**: above ``Settings.max_connections`` the connections that serve no
   request (idle keep-alive ones, silent ones, slow headers) are closed, longest idle first,
   so that a new client is still served; only when every connection has a request in
   flight does the newcomer get a 503.
 
-The body timeout is applied by the edge middleware (408 in the route family's envelope).
 :func:`make_server` builds the uvicorn server for ``aistats-mock serve`` and the tests, and
 calls ``on_ready`` once the socket accepts connections.
 """
@@ -30,67 +33,97 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from mockserver.encoding.body import reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure
+from mockserver.server.edge import BODY_TIMED_OUT
 from mockserver.settings import Settings
+
+#: What a connection's timer waits for while a request's headers are incomplete.
+HEADERS = "headers"
 
 
 class GuardedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a header timeout and a connection cap."""
+    """uvicorn's httptools protocol with header and body timeouts and a connection cap.
+
+    Timers are armed lazily: only when a read leaves a request's headers or body
+    incomplete (or a new connection has sent nothing yet), so the usual request, whose
+    headers and body arrive in one read, costs no timer at all.
+    """
 
     header_timeout: float = 10.0
+    body_timeout: float = 30.0
     max_connections: int = 1000
     timeout_answer: bytes = b""
     busy_answer: bytes = b""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        self.header_timer: asyncio.TimerHandle | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.waiting_for: object = None
         self.in_headers = False
         self.last_active = self.loop.time()
         super().connection_made(transport)
-        self._arm_header_timer()
+        self._wait_for(HEADERS, self.header_timeout)
         if len(self.connections) > self.max_connections:
             self._make_room()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._disarm_header_timer()
+        self._wait_for(None)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         self.last_active = self.loop.time()
         super().data_received(data)
+        if self.transport.is_closing():
+            self._wait_for(None)
+        elif self.in_headers:
+            self._wait_for(HEADERS, self.header_timeout)
+        elif self._body_pending():
+            if self.waiting_for is not self.cycle:
+                # Still before the request task's first step: it will read through this.
+                self.cycle.receive = _with_body_deadline(self.cycle, self.cycle.receive)
+            self._wait_for(self.cycle, self.body_timeout)
+        else:
+            self._wait_for(None)
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
         self.in_headers = True
-        if self.header_timer is None:
-            self._arm_header_timer()
 
     def on_headers_complete(self) -> None:
         self.in_headers = False
-        self._disarm_header_timer()
         super().on_headers_complete()
 
     def serves_nobody(self) -> bool:
         """No request of this connection is being answered (idle, silent or mid-headers)."""
         return (self.cycle is None or self.cycle.response_complete) and not self.pipeline
 
-    # ---- header timeout ----------------------------------------------------------------
+    # ---- timeouts ----------------------------------------------------------------------
 
-    def _arm_header_timer(self) -> None:
-        self._disarm_header_timer()
-        self.header_timer = self.loop.call_later(self.header_timeout, self._headers_timed_out)
+    def _body_pending(self) -> bool:
+        cycle = self.cycle
+        return cycle is not None and cycle.more_body and not cycle.response_complete
 
-    def _disarm_header_timer(self) -> None:
-        if self.header_timer is not None:
-            self.header_timer.cancel()
-            self.header_timer = None
-
-    def _headers_timed_out(self) -> None:
-        self.header_timer = None
-        if self.transport.is_closing() or not self.serves_nobody():
+    def _wait_for(self, what: object, seconds: float = 0.0) -> None:
+        """Keep (or start) the deadline for ``what`` ("headers", or the request cycle whose
+        body is awaited); ``None`` stops waiting."""
+        if what is self.waiting_for:
             return
-        if self.in_headers:
-            self.transport.write(self.timeout_answer)
-        self.transport.close()
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.waiting_for = what
+        if what is not None:
+            self.timer = self.loop.call_later(seconds, self._timed_out)
+
+    def _timed_out(self) -> None:
+        what, self.timer, self.waiting_for = self.waiting_for, None, None
+        if self.transport.is_closing():
+            return
+        if what is self.cycle and self._body_pending():
+            self.cycle.body_timed_out = True  # read by _with_body_deadline: the edge answers 408
+            self.cycle.message_event.set()
+        elif what is HEADERS and self.serves_nobody():
+            if self.in_headers:
+                self.transport.write(self.timeout_answer)
+            self.transport.close()
 
     # ---- connection cap ----------------------------------------------------------------
 
@@ -108,6 +141,18 @@ class GuardedProtocol(HttpToolsProtocol):
         if len(idle) < excess:
             self.transport.write(self.busy_answer)
             self.transport.close()
+
+
+def _with_body_deadline(cycle, receive):
+    """``receive`` that reports a body past its deadline as :data:`BODY_TIMED_OUT`."""
+
+    async def receive_within_deadline():
+        message = await receive()
+        if getattr(cycle, "body_timed_out", False):
+            return BODY_TIMED_OUT
+        return message
+
+    return receive_within_deadline
 
 
 def protocol_class(settings: Settings, dialect: str | None = None) -> type[GuardedProtocol]:
@@ -128,6 +173,7 @@ def protocol_class(settings: Settings, dialect: str | None = None) -> type[Guard
         (GuardedProtocol,),
         {
             "header_timeout": settings.header_timeout_s,
+            "body_timeout": settings.body_timeout_s,
             "max_connections": settings.max_connections,
             "timeout_answer": _raw_answer(timeout, dialect),
             "busy_answer": _raw_answer(busy, dialect),

@@ -24,12 +24,12 @@ IMAGE_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
 SOURCE_IMAGE_TOKENS = 323
 
 
-@generator("createImage")
+@generator("createImage", heavy=True)
 def generate(ctx: SynthesisContext) -> MockReply:
     return _images(ctx, "image.generate", sources=[])
 
 
-@generator("createImageEdit")
+@generator("createImageEdit", heavy=True)
 def edit(ctx: SynthesisContext) -> MockReply:
     return _images(ctx, "image.edit", sources=_sources(ctx))
 

@@ -166,7 +166,7 @@ def generate_music(ctx) -> MockReply:
     return reply
 
 
-@generator("getMusicGeneration", "getMusicGenerationAlias")
+@generator("getMusicGeneration", "getMusicGenerationAlias", heavy=True)
 def get_music(ctx) -> MockReply:
     job = observe_job(ctx, "music", lambda row: music_price(ctx, row)["total_nanos"])
     return MockReply(body=music_object(ctx, job), headers={"Cache-Control": "no-store"})
