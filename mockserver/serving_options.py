@@ -7,6 +7,7 @@ and mockserver/server/edge.py (body timeout); ``--public-url`` by the media gene
 from __future__ import annotations
 
 import argparse
+import math
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,7 +21,7 @@ def _positive(kind: type) -> Callable[[str], Any]:
             value = kind(text)
         except ValueError:
             value = 0
-        if not value > 0:
+        if not (value > 0 and math.isfinite(value)):
             raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
         return value
 

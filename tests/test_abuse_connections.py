@@ -408,3 +408,27 @@ def test_health_probes_stay_fast_while_a_heavy_request_runs(framework):
         p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
         assert p99 < 0.25, f"health p99 {p99 * 1000:.0f} ms over {len(latencies)} probes behind a heavy request"
         assert_still_served(base_url.removesuffix("/v1"))
+
+
+# ---- the options behind it ---------------------------------------------------------------
+
+
+def test_serving_options_have_one_default_each_and_refuse_nonsense():
+    from mockserver.cli import build_parser, settings_from
+
+    parser = build_parser()
+    settings = settings_from(parser.parse_args(["serve"]))
+    assert (settings.header_timeout_s, settings.body_timeout_s, settings.max_connections) == (10.0, 30.0, 1000)
+    assert settings.public_url is None
+    chosen = settings_from(
+        parser.parse_args(["serve", "--body-timeout", "2.5", "--max-connections", "7", "--public-url", "http://m:1/"])
+    )
+    assert (chosen.body_timeout_s, chosen.max_connections, chosen.public_url) == (2.5, 7, "http://m:1")
+    for bad in (
+        ["--body-timeout", "0"],
+        ["--header-timeout", "inf"],
+        ["--max-connections", "-1"],
+        ["--public-url", "x"],
+    ):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["serve", *bad])
