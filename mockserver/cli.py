@@ -114,7 +114,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server import create_app
-    from mockserver.server.serving import make_server
+    from mockserver.server.serving import make_server, share_the_interpreter_finely
 
     settings = settings_from(args)
     app = create_app(settings)
@@ -126,6 +126,8 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    if settings.framework == "async":
+        share_the_interpreter_finely()
     server = make_server(app, log_level=args.log_level, on_ready=lambda: _print_banner(app, settings, port))
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
