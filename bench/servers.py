@@ -34,14 +34,14 @@ class ServerUnavailable(RuntimeError):
 class ServerProcess:
     """A child process serving HTTP; ``origin`` is ``http://127.0.0.1:PORT``, ``prefix`` its base path."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None):
+    def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT):
         self.name = name
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            cwd=ROOT,
+            cwd=cwd,
             env={**os.environ, **(env or {})},
             start_new_session=True,
         )
@@ -111,7 +111,8 @@ class ServerProcess:
         self.stop()
 
 
-def start_ours(seed: int = 0, extra_args: list[str] | None = None) -> ServerProcess:
+def start_ours(seed: int = 0, extra_args: list[str] | None = None, root: Path = ROOT) -> ServerProcess:
+    """Our server from the checkout at ``root`` (another one to compare two versions)."""
     command = [
         sys.executable,
         "-m",
@@ -125,8 +126,8 @@ def start_ours(seed: int = 0, extra_args: list[str] | None = None) -> ServerProc
         str(seed),
         *(extra_args or []),
     ]
-    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    server = ServerProcess("aistats-mock", command, env)
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    server = ServerProcess("aistats-mock", command, env, cwd=root)
     match = server.wait_for_line(r"Base URL: (http://[^/\s]+)(/\S*)", timeout=60)
     server.origin, server.prefix = match.group(1), match.group(2).rstrip("/")
     server.wait_until_accepting(timeout=30)

@@ -12,6 +12,7 @@ from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
+from mockserver.serving_options import add_serving_arguments, serving_settings
 from mockserver.settings import Settings
 from mockserver.state.options import add_state_arguments, state_settings
 
@@ -88,6 +89,7 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
         "cache invalidation) expect; without it they answer 503 control_secret_missing",
     )
     serve.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
+    add_serving_arguments(serve)
     add_state_arguments(serve)
     add_scenario_arguments(serve)
 
@@ -118,15 +120,15 @@ def settings_from(args: argparse.Namespace) -> Settings:
         ttft_ms=args.ttft_ms,
         tokens_per_second=args.tokens_per_second,
         control_secret=args.control_secret,
+        **serving_settings(args),
         **state_settings(args),
         **scenario_settings(args),
     )
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from mockserver.server import create_app
+    from mockserver.server.serving import make_server, share_the_interpreter_finely
 
     settings = settings_from(args)
     app = create_app(settings)
@@ -138,6 +140,16 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    if settings.framework == "async":
+        share_the_interpreter_finely()
+    server = make_server(app, log_level=args.log_level, on_ready=lambda: _print_banner(app, settings, port))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+    return 0
+
+
+def _print_banner(app, settings: Settings, port: int) -> None:
+    """Printed once the socket accepts connections: a client may connect as soon as it reads it."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
     print(f"Base URL: http://{host}:{port}/v1", flush=True)
@@ -145,13 +157,6 @@ def run_serve(args: argparse.Namespace) -> int:
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
         print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
-    config = uvicorn.Config(
-        app, log_level=args.log_level, lifespan="off", access_log=False, timeout_graceful_shutdown=2
-    )
-    server = uvicorn.Server(config)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
-    return 0
 
 
 def _extra_commands():

@@ -54,6 +54,15 @@ class Settings:
     timeout_ms: float = 10000.0
     #: The operator's control secret for the ``x-control-secret`` routes (None: they answer 503).
     control_secret: str | None = None
+    #: Protection of the server itself (mockserver/server/serving.py and edge.py): seconds a
+    #: client has to send a request's headers (a new connection too) and its body (then
+    #: 408), and the most connections held open at once (idle ones are closed first).
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 30.0
+    max_connections: int = 1000
+    #: Origin media download URLs are built on (None: the address the client connected to,
+    #: never the request's Host header).
+    public_url: str | None = None
     extras: dict = field(default_factory=dict)
 
     @property

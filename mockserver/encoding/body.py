@@ -17,12 +17,45 @@ def json_bytes(value: Any, *, pretty: bool = False) -> bytes:
     against ~0.04 ms for the 45 KB models list); values orjson refuses (integers beyond
     64 bits, non-string keys) go through ``json``.
     """
+    if not pretty and _has_long_list(value):
+        return _in_batches(value)
     try:
         return orjson.dumps(value, option=orjson.OPT_INDENT_2 if pretty else 0)
     except TypeError:
         if pretty:
             return json.dumps(value, indent=2, ensure_ascii=False).encode()
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+#: A top-level list longer than this (2,048 embeddings: 60 MB of JSON) is encoded
+#: :data:`BATCH_ITEMS` items at a time. The bytes are the same; one orjson call on the
+#: whole would hold the interpreter for hundreds of ms, stalling the server's event loop.
+LONG_LIST = 256
+BATCH_ITEMS = 32
+
+
+def _has_long_list(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and any(isinstance(item, list) and len(item) > LONG_LIST for item in value.values())
+        and all(isinstance(key, str) for key in value)
+    )
+
+
+def _in_batches(value: dict[str, Any]) -> bytes:
+    pieces: list[bytes] = []
+    for key, item in value.items():
+        pieces += [b",", json_bytes(key), b":"]
+        if isinstance(item, list) and len(item) > LONG_LIST:
+            pieces.append(b"[")
+            for start in range(0, len(item), BATCH_ITEMS):
+                pieces += [json_bytes(item[start : start + BATCH_ITEMS])[1:-1], b","]
+            pieces[-1] = b"]"
+        else:
+            pieces.append(json_bytes(item))
+    pieces[0] = b"{"
+    pieces.append(b"}")
+    return b"".join(pieces)
 
 
 def sse_frame(data: Any, event: str | None = None) -> bytes:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from mockserver.enrichment.pricing import price_usage
@@ -80,9 +80,46 @@ def _remembered_count(text: str) -> int:
 
 
 def _count(text: str) -> int:
-    """``len(pieces(text))`` without building the pieces of short matches."""
-    found = _PIECE.findall(text or "")
+    """``len(pieces(text))`` without building the pieces of short matches, slice by slice."""
+    return sum(_count_slice(part) for part in text_slices(text or ""))
+
+
+def _count_slice(text: str) -> int:
+    found = _PIECE.findall(text)
     return len(found) + sum(len(_split_long_word(piece)) - 1 for piece in found if len(piece) > _LONG_WORD)
+
+
+#: Texts longer than this are scanned slice by slice (see :func:`text_slices`).
+SLICE_CHARS = 64 * 1024
+
+
+def text_slices(text: str, size: int = SLICE_CHARS) -> Iterator[str]:
+    """``text`` in consecutive slices of about ``size`` characters, each cut at a lone space.
+
+    A space with a non-space on each side starts a piece in every scan (no piece, and no
+    word of a ``[A-Za-z]...`` pattern, reaches across its left edge), so scanning slice by
+    slice finds exactly what one scan of the whole text finds. It lets other threads, such
+    as the server's event loop, run between slices: one regex scan of a 24 MB prompt holds
+    the interpreter for over a second.
+    """
+    start = 0
+    while len(text) - start > size:
+        cut = _lone_space(text, start + size)
+        if cut < 0:
+            break
+        yield text[start:cut]
+        start = cut
+    yield text[start:]
+
+
+def _lone_space(text: str, position: int) -> int:
+    while True:
+        found = text.find(" ", position)
+        if found < 0 or found + 1 >= len(text):
+            return -1
+        if not text[found - 1].isspace() and not text[found + 1].isspace():
+            return found
+        position = found + 1
 
 
 def estimate_value(value: Any) -> int:

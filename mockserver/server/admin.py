@@ -3,7 +3,8 @@
 One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffered):
 
 - ``/__mock/...`` is answered here by :class:`AdminApi`, for loopback clients only
-  unless ``--admin-any-host``; with ``--no-admin`` it falls through to the gateway 404;
+  unless ``--admin-any-host``, and never for a cross-site or DNS-rebound browser request
+  (scenarios/admin_guard.py); with ``--no-admin`` it falls through to the gateway 404;
 - every other request gets a journal entry, completed with the status sent and the
   scenario chosen (which the scenario selector notes in the request's scope data);
 - ``--violate ignore_auth`` swaps a missing or malformed key for a valid one, and
@@ -16,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from connexion.middleware import MiddlewarePosition
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,7 +28,9 @@ from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockRequest
 from mockserver.scenarios.admin_api import PREFIX, AdminApi
+from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
+from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, headers_dict, request_data
 from mockserver.synthesis.chain import from_documentation
@@ -91,13 +94,31 @@ class AdminMiddleware:
             }
             await _send_json(send, 403, body, {})
             return
+        data = request_data(scope)
+        refusal = data.get("refusal")
+        if refusal is CLIENT_GONE:
+            return
+        if refusal is not None:
+            await _send_json(send, refusal.status, {"error": refusal.code, "message": refusal.description}, CLOSE)
+            return
+        raw = data.get("raw_body", b"")
+        refused = admin_refusal(scope["method"], headers_dict(scope), raw, self._own_hosts(scope))
+        if refused is not None:
+            status, code, message = refused
+            await _send_json(send, status, {"error": code, "message": message}, {})
+            return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        raw = request_data(scope).get("raw_body", b"")
         answer = self.api.handle(scope["method"], scope["path"], query, raw)
         if answer.stream is not None:
             await _send_stream(send, answer.status, answer.stream)
             return
         await _send_json(send, answer.status, answer.body, answer.headers)
+
+    def _own_hosts(self, scope: Scope) -> tuple[str, ...]:
+        """The names this server answers to: the address the client reached, and --public-url's host."""
+        server = scope.get("server") or ("",)
+        public = self.runtime.settings.public_url
+        return str(server[0]).lower(), (urlsplit(public).hostname or "") if public else ""
 
     # ---- journal -----------------------------------------------------------------------
 
@@ -142,6 +163,8 @@ class AdminMiddleware:
             outcome = "error"
             raise
         finally:
+            if data.get("refusal") is CLIENT_GONE:
+                outcome = "client_disconnected"
             entry.scenario, entry.rule = data.get("scenario"), data.get("rule")
             entry.complete(
                 status=status[0] if status else None,

@@ -13,7 +13,7 @@ from connexion.options import SwaggerUIOptions
 from mockserver.auth import authenticate
 from mockserver.contract.loader import fresh_copy
 from mockserver.dispatch import Dispatcher, Runtime
-from mockserver.server.edge import GatewayEdge
+from mockserver.server.edge import EdgeRefusals, GatewayEdge
 from mockserver.server.errors import install_error_handlers
 from mockserver.server.handlers import DispatchResolver, direct_api_class
 from mockserver.server.security import security_map
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app._middleware_app.api_cls = direct_api_class()
     app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework), name="gateway")
     app.add_middleware(GatewayEdge, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
+    app.add_middleware(EdgeRefusals, position=MiddlewarePosition.BEFORE_SWAGGER)
     install_error_handlers(app, runtime)
     for extend in runtime.hooks.get("app_extensions", []):
         extend(app, runtime)

@@ -1,8 +1,18 @@
 """The outermost middleware: what the gateway's platform does before any route runs.
 
-CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, percent-encoded
-path parameters made routable, body buffering with a size limit (413 in the route
-family's envelope), identity (seed and generation id).
+CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, percent-encoded path
+parameters made routable, body buffering, identity (seed and generation id), and the
+server's own address for media URLs.
+
+A body is read whole before anything else runs, within ``Settings.max_body_bytes`` and
+``Settings.body_timeout_s`` (whose deadline the server's protocol keeps, see
+server/serving.py). A request whose body does not arrive whole is never dispatched: too
+large → 413, too slow → 408 (both in the route family's envelope, with ``Connection:
+close``), the client gone before the end → no answer at all. A malformed ``X-Mock-Seed``
+is a 400 the same way. The edge only notes the refusal in the scope; :class:`EdgeRefusals`,
+inside Connexion's exception middleware, raises it, so that the journal records the request
+and the error handlers render it like any failure. A chunked body, once read, is passed on
+with a ``Content-Length`` (Connexion's body validators look only at that header).
 """
 
 from __future__ import annotations
@@ -12,10 +22,10 @@ import datetime as dt
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.dispatch import Runtime, request_generation_id, request_seed
-from mockserver.encoding.body import json_bytes, reply_bytes
-from mockserver.encoding.envelopes import render_failure
+from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.server.cors import cors_headers
+from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable
 from mockserver.server.scope import header, request_data
 
@@ -42,58 +52,104 @@ class GatewayEdge:
         if in_api:
             make_routable(scope)
         data = request_data(scope)
-        body, too_large = await _read_body(receive, self.runtime.settings.max_body_bytes, scope)
+        settings = self.runtime.settings
+        body, refusal = await _read_body(receive, scope, settings.max_body_bytes, settings.body_timeout_s)
         data["raw_body"] = body
-        refusal = None
-        if too_large:
-            limit = self.runtime.settings.max_body_bytes
-            refusal = GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes")
+        data["origin"] = settings.public_url or server_origin(scope)
         seed_header = header(scope, "x-mock-seed") if in_api else None
         try:
-            seed = self._seed(scope, body, seed_header)
+            seed = await run_off_loop_if(is_large(body), self._seed, scope, body, seed_header)
         except GatewayFailure as failure:  # a malformed X-Mock-Seed
-            refusal, seed = refusal or failure, self._seed(scope, body, None)
+            refusal = refusal or failure
+            seed = await run_off_loop_if(is_large(body), self._seed, scope, body, None)
         data["seed"] = seed
         occurrence = self.runtime.occurrences.next(seed) if in_api else 1
-        data["generation_id"] = request_generation_id(self.runtime.settings, seed, occurrence)
+        data["generation_id"] = request_generation_id(settings, seed, occurrence)
         outgoing = _with_cors(send, self.cors) if in_api else send
         if refusal is not None:
-            await self._refuse(scope, outgoing, refusal)
+            data["refusal"] = refusal
+            await self.app(scope, _client_gone, outgoing)
             return
+        if header(scope, "transfer-encoding") is not None:
+            scope = _with_content_length(scope, len(body))
         await self.app(scope, _replay(body, receive), outgoing)
 
     def _seed(self, scope: Scope, body: bytes, seed_header: str | None) -> int:
         query = scope.get("query_string", b"")
         return request_seed(self.runtime.settings, scope["method"], scope["path"], query, body, seed_header)
 
-    async def _refuse(self, scope: Scope, send: Send, failure: GatewayFailure) -> None:
-        """Answer ``failure`` in the route family's envelope before any route runs."""
-        relative = scope["path"][len(self.base) :] or "/"
-        matched = self.runtime.index.match(scope["method"], relative)
-        family = matched[0].family if matched else "control"
-        reply = render_failure(failure, family, request_data(scope)["generation_id"], self.runtime.index.dialect)
-        headers = [(b"content-type", b"application/json")]
-        headers += [(k.lower().encode(), v.encode()) for k, v in reply.headers.items()]
-        await _send_plain(send, failure.status, reply_bytes(reply), headers)
+
+class EdgeRefusals:
+    """Answers the requests the edge refused (placed inside Connexion's exception middleware)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = request_data(scope).get("refusal") if scope["type"] == "http" else None
+        if refusal is None:
+            await self.app(scope, receive, send)
+        elif refusal is not CLIENT_GONE:
+            raise refusal
 
 
-async def _read_body(receive: Receive, limit: int, scope: Scope) -> tuple[bytes, bool]:
+#: What the server's protocol hands the edge instead of more body once the body deadline
+#: has passed (a disconnect for any other ASGI app: the connection is given up).
+BODY_TIMED_OUT: Message = {"type": "http.disconnect", "aistats_body_timed_out": True}
+
+#: The client closed the connection before its request arrived whole: nobody to answer.
+CLIENT_GONE = GatewayFailure(400, "incomplete_body", "the client closed the connection before the body arrived whole")
+
+
+async def _read_body(receive: Receive, scope: Scope, limit: int, timeout: float) -> tuple[bytes, GatewayFailure | None]:
     declared = header(scope, "content-length")
     if declared and declared.isdigit() and int(declared) > limit:
-        return b"", True
-    chunks, size = [], 0
+        return b"", _too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
     while True:
         message = await receive()
+        if message is BODY_TIMED_OUT:
+            description = f"the request body did not arrive whole within {timeout:g} s ({size} bytes received)"
+            return b"".join(chunks), GatewayFailure(408, "incomplete_body", description, headers=dict(CLOSE))
         if message["type"] == "http.disconnect":
-            break
+            return b"".join(chunks), CLIENT_GONE
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            return b"", True
+            return b"", _too_large(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
-            break
-    return b"".join(chunks), False
+            return b"".join(chunks), None
+
+
+def _too_large(limit: int) -> GatewayFailure:
+    return GatewayFailure(413, "payload_too_large", f"request body exceeds {limit} bytes", headers=dict(CLOSE))
+
+
+#: The rest of a refused body is never read: the connection cannot carry another request.
+CLOSE = {"Connection": "close"}
+
+
+def _with_content_length(scope: Scope, length: int) -> Scope:
+    drop = (b"transfer-encoding", b"content-length")
+    headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() not in drop]
+    return {**scope, "headers": [*headers, (b"content-length", str(length).encode())]}
+
+
+def server_origin(scope: Scope) -> str:
+    """``scheme://host:port`` of the socket the client connected to (not its Host header)."""
+    server = scope.get("server") or ("127.0.0.1", None)
+    host, port = str(server[0]), server[1]
+    if ":" in host:
+        host = f"[{host}]"
+    scheme = scope.get("scheme", "http")
+    default = {"http": 80, "https": 443}.get(scheme)
+    return f"{scheme}://{host}" if port in (None, default) else f"{scheme}://{host}:{port}"
+
+
+async def _client_gone() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

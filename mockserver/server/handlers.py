@@ -2,6 +2,10 @@
 
 The resolver follows Connexion's own ``MockResolver``: whatever the operationId, the
 operation resolves to the same dispatcher, bound to that operation.
+
+Under AsyncApp, a request whose answer takes real CPU (a heavy operation, see
+``synthesis.registry.is_heavy``, or a large body) is dispatched and encoded in a worker
+thread (server/offload.py); FlaskApp already runs every handler in its WSGI threads.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from connexion.resolver import Resolution, Resolver
 
 from mockserver.dispatch import Dispatcher
 from mockserver.model import MockRequest
+from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params, request_path
 from mockserver.server.responses import initial_delay, to_flask, to_starlette
 from mockserver.server.scope import headers_dict, request_data
+from mockserver.synthesis.registry import is_heavy
 
 
 def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockRequest:
@@ -55,12 +61,19 @@ class DispatchResolver(Resolver):
 
     def _async_handler(self, operation_id: str):
         dispatcher = self.dispatcher
+        heavy = is_heavy(operation_id)
+
+        def answer(request: MockRequest):
+            """The response and its initial delay; the reply dies here (in the worker thread
+            when offloaded: freeing millions of objects is work too)."""
+            reply = dispatcher.handle(request)
+            return reply.delay, to_starlette(reply)
 
         async def serve_operation():
             request = build_request(dispatcher, operation_id, context.scope)
-            reply = dispatcher.handle(request)
-            await initial_delay(reply)
-            return to_starlette(reply)
+            delay, response = await run_off_loop_if(heavy or is_large(request.raw_body), answer, request)
+            await initial_delay(delay)
+            return response
 
         serve_operation.__name__ = f"serve_{operation_id}"
         return serve_operation

@@ -83,6 +83,6 @@ def to_flask(reply: MockReply):
     )
 
 
-async def initial_delay(reply: MockReply) -> None:
-    if reply.delay > 0:
-        await asyncio.sleep(reply.delay)
+async def initial_delay(seconds: float) -> None:
+    if seconds > 0:
+        await asyncio.sleep(seconds)

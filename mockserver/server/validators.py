@@ -25,6 +25,7 @@ from mockserver.dispatch import Runtime
 from mockserver.encoding.json_input import JsonLimitError, parse_json_body
 from mockserver.errors import GatewayFailure, ValidationDetail, invalid_json, validation_failure
 from mockserver.model import UploadedFile
+from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params
 from mockserver.server.scope import request_data
 
@@ -48,37 +49,43 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
                 raise validation_failure([ValidationDetail("Request body is required", [], "required")])
             return await super().wrap_receive(receive, scope=scope)
 
-    class JsonBody(BodyGate, JSONRequestBodyValidator):
-        #: Connexion re-encodes a validated JSON body (``json.dumps``, a deep copy of the
-        #: headers) so that defaults filled in by validation reach the app. jsonschema-rs
-        #: fills nothing in and the dispatcher reads the parsed body from the scope, so the
-        #: original bytes are passed on unchanged instead.
-        MUTABLE_VALIDATION = False
+    class JsonBody(JSONRequestBodyValidator):
+        """Parses and validates the bytes the edge buffered, never Connexion's stream.
 
-        async def _parse(self, stream, scope):
-            raw = request_data(scope).get("raw_body", b"")
-            if not raw.strip():
-                request_data(scope)["body"] = None
-                return None
-            try:
-                body = parse_json_body(raw)
-            except JsonLimitError as exc:
-                detail = ValidationDetail(f"body is beyond the mock's limits: {exc}", exc.path, "invalid_json")
-                raise GatewayFailure(400, "invalid_json", "invalid_json", details=[detail]) from None
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise invalid_json(f"body is not valid JSON: {exc}") from None
-            request_data(scope)["body"] = body
-            return body
+        Connexion's own path decides from ``Content-Length`` whether there is a body at all,
+        and re-encodes a validated body (``json.dumps``, a deep copy of the headers) so that
+        defaults filled in by validation reach the app. jsonschema-rs fills nothing in and
+        the dispatcher reads the parsed body from the scope, so the original bytes are passed
+        on unchanged; a large body is parsed and validated off the event loop.
+        """
 
-        def _validate(self, body):
-            if body is None and not self._required:
-                return
+        async def wrap_receive(self, receive, *, scope):
+            data = request_data(scope)
+            raw = data.get("raw_body", b"")
+            if body_is_ignored(scope):
+                return receive, scope
+            data["body"] = await run_off_loop_if(is_large(raw), self._checked, raw)
+            return receive, scope
+
+        def _checked(self, raw: bytes) -> t.Any:
+            body = None
+            if raw.strip():
+                try:
+                    body = parse_json_body(raw)
+                except JsonLimitError as exc:
+                    detail = ValidationDetail(f"body is beyond the mock's limits: {exc}", exc.path, "invalid_json")
+                    raise GatewayFailure(400, "invalid_json", "invalid_json", details=[detail]) from None
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+                    raise invalid_json(f"body is not valid JSON: {exc}") from None
             if body is None:
-                raise validation_failure([ValidationDetail("Request body is required", [], "required")])
+                if self._required and not (raw.strip() and self._nullable):
+                    raise validation_failure([ValidationDetail("Request body is required", [], "required")])
+                return None
             details = compiler.errors(self._schema, body)
             if details:
                 raise validation_failure(details)
             compiler.drop_unknown_keys(self._schema, body)
+            return body
 
     class FormBody(BodyGate, FormDataValidator):
         async def _parse(self, stream, scope):

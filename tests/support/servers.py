@@ -18,9 +18,8 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import uvicorn
-
 from mockserver.server import create_app
+from mockserver.server.serving import make_server
 from mockserver.settings import Settings
 from tests.support.constants import ROOT
 
@@ -56,8 +55,7 @@ def serve_app(app: Any) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="critical", lifespan="off", access_log=False, timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
+    server = make_server(app, log_level="critical", graceful_seconds=1)  # as `aistats-mock serve` runs
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S

@@ -42,7 +42,7 @@ def _not_built(message: str) -> Callable[[SynthesisContext], MockReply]:
     return generate
 
 
-for _operation_id in SOURCES:
-    generator(_operation_id)(_answering(_operation_id))
+for _operation_id, _source in SOURCES.items():
+    generator(_operation_id, like=_source.operation)(_answering(_operation_id))
 for _operation_id, _message in NOT_BUILT.items():
     generator(_operation_id)(_not_built(_message))

@@ -33,7 +33,7 @@ AUDIO_TOKENS_PER_SECOND = 10
 _TEXT_FORMATS = {"text", "srt", "vtt"}
 
 
-@generator("createSpeech")
+@generator("createSpeech", heavy=True)
 def speech(ctx: SynthesisContext) -> MockReply:
     model, provider = require_model(ctx, "audio.speech")
     body = ctx.request.body
@@ -76,12 +76,12 @@ def _voice(body: dict[str, Any], voices: list[str] | None) -> str:
     return next(iter(known.values()))
 
 
-@generator("createTranscription")
+@generator("createTranscription", heavy=True)
 def transcription(ctx: SynthesisContext) -> MockReply:
     return _audio_to_text(ctx, "audio.transcribe", "transcription")
 
 
-@generator("createTranslation")
+@generator("createTranslation", heavy=True)
 def translation(ctx: SynthesisContext) -> MockReply:
     return _audio_to_text(ctx, "audio.translate", "translation")
 

@@ -24,12 +24,12 @@ IMAGE_TOKENS = {"low": 272, "medium": 1056, "high": 4160}
 SOURCE_IMAGE_TOKENS = 323
 
 
-@generator("createImage")
+@generator("createImage", heavy=True)
 def generate(ctx: SynthesisContext) -> MockReply:
     return _images(ctx, "image.generate", sources=[])
 
 
-@generator("createImageEdit")
+@generator("createImageEdit", heavy=True)
 def edit(ctx: SynthesisContext) -> MockReply:
     return _images(ctx, "image.edit", sources=_sources(ctx))
 
@@ -124,7 +124,7 @@ def _decode_source(value: str) -> bytes:
 def _publish(ctx: SynthesisContext, image: bytes, index: int, fmt: str) -> str:
     name = f"img-{ctx.request.generation_id[2:].lower()}-{index}.{'jpg' if fmt == 'jpeg' else fmt}"
     media_store(ctx.settings).put(name, image, pictures.CONTENT_TYPES[fmt])
-    return public_url(ctx.request.headers, name)
+    return public_url(ctx.request, name)
 
 
 def _image_usage(ctx, model, prompt: str, count: int, sources: int, pixels: int, quality: str):

@@ -25,7 +25,7 @@ from mockserver.synthesis.registry import generator
 IMAGE_INPUT_TOKENS = 85
 
 
-@generator("createEmbedding")
+@generator("createEmbedding", heavy=True)
 def embeddings(ctx: SynthesisContext) -> MockReply:
     model, provider = require_model(ctx, "text.embed")
     body = ctx.request.body
@@ -80,7 +80,7 @@ def _requested_dimensions(body: dict, full: int) -> int:
     return asked
 
 
-@generator("createModeration")
+@generator("createModeration", heavy=True)
 def moderations(ctx: SynthesisContext) -> MockReply:
     model, provider = require_model(ctx, "moderation")
     units = moderation.split_input(ctx.request.field("input"))
@@ -103,7 +103,7 @@ def moderations(ctx: SynthesisContext) -> MockReply:
     return summarise(MockReply(body=body), model, provider, billed, timing)
 
 
-@generator("createOcr")
+@generator("createOcr", heavy=True)
 def read_text(ctx: SynthesisContext) -> MockReply:
     model, provider = require_model(ctx, "ocr")
     image = str(ctx.request.field("image", ""))

@@ -60,7 +60,7 @@ def _tracks(ctx, job: dict[str, Any]) -> list[dict[str, Any]]:
     tracks = []
     for index in range(TRACKS):
         name = f"music-{job['id']}-{index}.wav"
-        url = public_url(ctx.request.headers, name)
+        url = public_url(ctx.request, name)
         if job["status"] == COMPLETED:
             _publish(ctx, name, seconds, ids.derive_seed(job["seed"], index))
         tracks.append(
@@ -171,7 +171,7 @@ def generate_music(ctx) -> MockReply:
     return reply
 
 
-@generator("getMusicGeneration", "getMusicGenerationAlias")
+@generator("getMusicGeneration", "getMusicGenerationAlias", heavy=True)
 def get_music(ctx) -> MockReply:
     job = observe_job(ctx, "music", lambda row: music_price(ctx, row))
     return MockReply(body=music_object(ctx, job), headers={"Cache-Control": "no-store"})

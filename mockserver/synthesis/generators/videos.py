@@ -159,7 +159,7 @@ def get_video(ctx) -> MockReply:
     return MockReply(body=video_object(ctx, _observed(ctx)), headers={"Cache-Control": "no-store"})
 
 
-@generator("getVideoContent", "getVideoContentAlias")
+@generator("getVideoContent", "getVideoContentAlias", heavy=True)
 def get_video_content(ctx) -> MockReply:
     job = _observed(ctx)
     if job["status"] != COMPLETED:

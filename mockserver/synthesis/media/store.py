@@ -11,9 +11,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from mockserver.model import MockRequest
+
 DEFAULT_MAX_ITEMS = 256
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 ROUTE_PREFIX = "/__mock/media/"
+#: The origin of media URLs when no server noted one (synthesis run without a server).
+DEFAULT_ORIGIN = "http://127.0.0.1"
 
 
 @dataclass(frozen=True)
@@ -73,11 +77,15 @@ def media_store(settings) -> MediaStore:
     return store
 
 
-def public_url(headers: dict[str, str], name: str) -> str:
-    """Absolute URL of a stored file as seen by the client that asked."""
-    host = headers.get("x-forwarded-host") or headers.get("host") or "127.0.0.1"
-    scheme = headers.get("x-forwarded-proto") or "http"
-    return f"{scheme}://{host}{ROUTE_PREFIX}{name}"
+def public_url(request: MockRequest, name: str) -> str:
+    """Absolute URL of a stored file, on the server's own origin.
+
+    The server layer notes that origin per request: ``--public-url`` when configured, else
+    the address the client connected to; never the request's ``Host`` header, which a
+    client could point anywhere.
+    """
+    origin = request.notes.get("origin") or DEFAULT_ORIGIN
+    return f"{origin}{ROUTE_PREFIX}{name}"
 
 
 def install(runtime) -> None:

@@ -12,7 +12,7 @@ import re
 
 from faker import Faker
 
-from mockserver.enrichment.usage import estimate_tokens
+from mockserver.enrichment.usage import estimate_tokens, text_slices
 
 _TEMPLATES = (
     "The short answer is that {topic} depends on {noun} more than on {noun2}.",
@@ -79,11 +79,12 @@ _STOPWORDS = {
 
 def topic_of(prompt: str, faker: Faker) -> str:
     """A salient phrase of the prompt (its longest uncommon word), or a Faker noun."""
-    words = [w.lower() for w in _WORD.findall(prompt or "") if w.lower() not in _STOPWORDS]
-    if not words:
-        return "the " + faker.word(part_of_speech="noun")
-    best = max(words, key=lambda w: (len(w), -words.index(w)))
-    return best
+    best = ""
+    for part in text_slices(prompt or ""):
+        for word in _WORD.findall(part):
+            if len(word) > len(best) and word.lower() not in _STOPWORDS:
+                best = word.lower()
+    return best or "the " + faker.word(part_of_speech="noun")
 
 
 def sentence(faker: Faker, rng: random.Random, topic: str, templates=_TEMPLATES) -> str:

@@ -1,0 +1,78 @@
+"""Command-line options of the server's own protection (``aistats-mock serve``).
+
+What they set is applied by mockserver/server/serving.py (header timeout, connection cap)
+and mockserver/server/edge.py (body timeout); ``--public-url`` by the media generators.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from mockserver.settings import Settings
+
+
+def _positive(kind: type) -> Callable[[str], Any]:
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = 0
+        if not (value > 0 and math.isfinite(value)):
+            raise argparse.ArgumentTypeError(f"must be a positive number, not {text!r}")
+        return value
+
+    return parse
+
+
+def _origin(text: str) -> str:
+    parsed = urlsplit(text)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment:
+        raise argparse.ArgumentTypeError(f"must be an http(s) URL such as http://mock.internal:8080, not {text!r}")
+    return text.rstrip("/")
+
+
+def add_serving_arguments(serve: argparse.ArgumentParser) -> None:
+    defaults = Settings()
+    serve.add_argument(
+        "--header-timeout",
+        type=_positive(float),
+        default=defaults.header_timeout_s,
+        metavar="SECONDS",
+        help="time a client has to send a request's headers (a new connection too); then 408 "
+        "or close (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--body-timeout",
+        type=_positive(float),
+        default=defaults.body_timeout_s,
+        metavar="SECONDS",
+        help="time a client has to send a request's body; then 408 (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_positive(int),
+        default=defaults.max_connections,
+        metavar="N",
+        help="connections held open at once; above it idle ones are closed first (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--public-url",
+        type=_origin,
+        default=None,
+        metavar="URL",
+        help="origin that media download URLs are built on, e.g. behind a proxy "
+        "(default: the address the client connected to)",
+    )
+
+
+def serving_settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "header_timeout_s": args.header_timeout,
+        "body_timeout_s": args.body_timeout,
+        "max_connections": args.max_connections,
+        "public_url": args.public_url,
+    }
