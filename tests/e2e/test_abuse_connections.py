@@ -17,11 +17,10 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from mockserver.validation.responses import Exchange, ResponseChecker
 
-from mockserver.contract import ContractIndex, load_admin_contract, load_contract
+from mockserver.contract import ContractIndex, load_contract
 from mockserver.contract.loader import resolve_ref
-from tests.support import AUTH, FRAMEWORKS, live_server, make_client, mock_process
+from tests.support import AUTH, FRAMEWORKS, assert_conforms, live_server, make_client, mock_process
 
 FAST = dict(latency="0", ttft_ms=0, tokens_per_second=0, job_seconds=0.3, job_failure_rate=0.0)
 #: Short server-side timeouts, so that the slow-client tests end in about a second.
@@ -101,20 +100,9 @@ def assert_still_served(origin: str) -> None:
     assert elapsed < QUICK_S, f"a normal chat took {elapsed * 1000:.0f} ms"
 
 
-ADMIN_CHECKER = ResponseChecker(load_admin_contract())
-
-
 def _admin_checked(response: httpx.Response) -> httpx.Response:
     """``response`` of the admin API, checked against spec/admin/openapi.yaml."""
-    exchange = Exchange(
-        method=response.request.method,
-        path=response.request.url.path.removeprefix("/__mock"),
-        status=response.status_code,
-        headers=dict(response.headers),
-        content=response.content,
-    )
-    assert ADMIN_CHECKER.problems(exchange) == [], response.text[:300]
-    return response
+    return assert_conforms(response, "admin")
 
 
 def _journal_entry(origin: str, marker: str, *, wait_s: float = 5.0) -> dict:
