@@ -1,4 +1,4 @@
-"""The operator's control secret (installed by :mod:`mockserver.wiring`).
+"""The operator's control secret (a gate of the pipeline, listed by :mod:`mockserver.pipeline.assembly`).
 
 Operations that declare an ``x-control-secret`` header (provider derank status, gateway
 key cache invalidation) need it on top of a key. After authentication, in the gateway's
@@ -22,8 +22,8 @@ def needs_control_secret(operation: Any) -> bool:
     )
 
 
-def check_control_secret(ctx) -> None:
-    """``before_synthesis`` hook: 503 without a configured secret, 403 unless the header matches it."""
+def check_control_secret(ctx: Any) -> None:
+    """503 without a configured secret, 403 unless the header matches it."""
     if not needs_control_secret(ctx.operation):
         return
     configured = getattr(ctx.settings, "control_secret", None)
@@ -34,5 +34,8 @@ def check_control_secret(ctx) -> None:
         raise GatewayFailure(403, "forbidden", "Invalid control secret")
 
 
-def install(runtime: Any) -> None:
-    runtime.hooks.setdefault("before_synthesis", []).append(check_control_secret)
+class ControlSecretCheck:
+    """Gate: the operator routes need the server's control secret."""
+
+    def check(self, ctx: Any) -> None:
+        check_control_secret(ctx)

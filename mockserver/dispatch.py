@@ -8,57 +8,19 @@ the server layer; encoding to bytes happens after. Nothing here knows about Conn
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver import ids
-from mockserver.catalogue import Catalogue, load_catalogue
-from mockserver.contract import ContractIndex, load_contract
 from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
 from mockserver.errors import GatewayFailure, ValidationDetail, validation_failure
 from mockserver.model import MockReply, MockRequest
-from mockserver.scenarios import ScenarioPlan, select
+from mockserver.pipeline.runtime import Runtime
+from mockserver.pipeline.stages import Stages
+from mockserver.scenarios import ScenarioPlan
 from mockserver.settings import Settings
 from mockserver.synthesis.chain import synthesize
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.preferences import read_preferences
-from mockserver.validation.schemas import SchemaCompiler
-
-
-@dataclass
-class Runtime:
-    """Everything built once per server: the contract, its index, the catalogue, state."""
-
-    settings: Settings
-    spec: dict[str, Any]
-    index: ContractIndex
-    compiler: SchemaCompiler
-    catalogue: Catalogue
-    state: Any = None
-    #: How many times each request seed was seen (unique generation ids; forgotten on reset).
-    occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
-    #: Extension points, each a list of callables run in order by the dispatcher:
-    #: ``scenario_selectors`` (ctx → ScenarioPlan | None), ``before_synthesis`` (ctx; may
-    #: raise GatewayFailure), ``enrichers`` (ctx, reply → reply), ``after_success`` (ctx,
-    #: reply), ``after_failure`` (ctx, failure, reply); plus ``authenticate`` (header →
-    #: key) and ``app_extensions`` (app, runtime) used by the server layer.
-    hooks: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, settings: Settings) -> Runtime:
-        from mockserver.wiring import install_features
-
-        spec = load_contract(settings.spec or settings.contract)
-        runtime = cls(
-            settings=settings,
-            spec=spec,
-            index=ContractIndex(spec),
-            compiler=SchemaCompiler(spec),
-            catalogue=load_catalogue(),
-        )
-        install_features(runtime)
-        runtime.hooks.setdefault("reset", []).append(runtime.occurrences.clear)
-        return runtime
 
 
 def request_seed(
@@ -114,28 +76,38 @@ class Dispatcher:
             epoch=runtime.settings.epoch,
             settings=runtime.settings,
             state=runtime.state,
+            media=runtime.media,
         )
 
     def handle(self, request: MockRequest) -> MockReply:
-        """Scenario selection → checks → synthesis → enrichment → after-hooks → reshaping."""
-        hooks = self.runtime.hooks
+        """Selectors → gates → synthesis → enrichers → recorders → the plan's reshaping."""
+        stages = self.runtime.stages
         ctx = self.context(request)
         plan = ScenarioPlan()
         try:
-            plan = select(ctx, hooks.get("scenario_selectors", []))
+            plan = _first_plan(ctx, stages)
             if plan.failure is not None:
                 raise plan.failure
-            for check in hooks.get("before_synthesis", []):
-                check(ctx)
+            for gate in stages.gates:
+                gate.check(ctx)
             reply = synthesize(ctx, read_preferences(request))
-            for enrich in hooks.get("enrichers", []):
-                reply = enrich(ctx, reply)
-            for after in hooks.get("after_success", []):
-                after(ctx, reply)
+            for enricher in stages.enrichers:
+                reply = enricher.enrich(ctx, reply)
+            for recorder in stages.recorders:
+                recorder.succeeded(ctx, reply)
         except GatewayFailure as failure:
             reply = render_failure(failure, request.operation.family, request.generation_id, self.runtime.index.dialect)
-            for after in hooks.get("after_failure", []):
-                after(ctx, failure, reply)
+            for recorder in stages.recorders:
+                recorder.failed(ctx, failure, reply)
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
         return plan.shape(reply)
+
+
+def _first_plan(ctx: SynthesisContext, stages: Stages) -> ScenarioPlan:
+    """The plan of the first selector that returns one, or the empty plan."""
+    for selector in stages.selectors:
+        plan = selector.select(ctx)
+        if plan is not None:
+            return plan
+    return ScenarioPlan()

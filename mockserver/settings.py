@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from mockserver.contract.loader import DEFAULT_CONTRACT
@@ -63,7 +63,6 @@ class Settings:
     #: Origin media download URLs are built on (None: the address the client connected to,
     #: never the request's Host header).
     public_url: str | None = None
-    extras: dict = field(default_factory=dict)
 
     @property
     def key_kind(self) -> str:

@@ -147,5 +147,8 @@ def _follow(spec: dict[str, Any], ref: str) -> Any:
     return node
 
 
-def install(runtime: Any) -> None:
-    runtime.hooks.setdefault("enrichers", []).append(consistent_usage)
+class UsageConsistency:
+    """Enricher: usage, pricing and meta that add up, whichever synthesis produced the answer."""
+
+    def enrich(self, ctx: Any, reply: MockReply) -> MockReply:
+        return consistent_usage(ctx, reply)

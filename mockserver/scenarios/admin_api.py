@@ -128,7 +128,7 @@ class AdminApi:
                     for name, summary in VIOLATIONS.items()
                 ],
                 "error_rate": self.control.error_rate.rate,
-                "latency": self.control.runtime.settings.latency,
+                "latency": self.control.latency_setting,
             },
         )
 

@@ -5,12 +5,13 @@ Precedence: the ``X-Mock-Scenario`` header, then ``Prefer: code=NNN`` for an err
 that fires (rules file and admin API), then the seeded error rate. On top of whichever answer that gives come
 the deliberate violations (``--violate``), the scenario's own breakage, and added
 latency (``X-Mock-Latency-Ms`` or ``--latency``). The chosen scenario and rule are noted
-on the request for the journal. :func:`install` puts a :class:`ScenarioControl` in
-``runtime.hooks["scenario_control"]`` and its selector in ``scenario_selectors``.
+on the request for the journal. The runtime holds one :class:`ScenarioControl` (its
+``scenarios``), the first selector of the pipeline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from mockserver.enrichment.meta import check_pace_headers
@@ -47,10 +48,12 @@ def parse_scenario_header(value: str) -> tuple[str, dict[str, str]]:
 class ScenarioControl:
     """Rules, journal, fault rate, latency and violations of one running mock."""
 
-    def __init__(self, runtime: Any):
-        settings = runtime.settings
-        self.runtime = runtime
-        self.base_path = runtime.index.base_path
+    def __init__(self, settings: Any, base_path: str, on_reset: Callable[[], None] | None = None):
+        self.base_path = base_path
+        #: The ``--latency`` setting as given (the admin API lists it).
+        self.latency_setting: str | None = settings.latency
+        #: What else an admin reset forgets (the runtime's state store and id counts).
+        self.on_reset = on_reset
         initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
         self.rules = RuleBook(initial)
         self.journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
@@ -126,20 +129,11 @@ class ScenarioControl:
     # ---- administration -----------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget call counts, the journal, the fault sequence and all stateful resources
-        (``runtime.state.reset()`` when the state store has one, then ``hooks["reset"]``)."""
+        """Forget call counts, the journal, the fault sequence and, through ``on_reset``, all
+        stateful resources."""
         self.rules.reset_counts()
         self.journal.clear()
         self.error_rate.reset()
         self.violations.reset()
-        state_reset = getattr(self.runtime.state, "reset", None)
-        if callable(state_reset):
-            state_reset()
-        for reset in self.runtime.hooks.get("reset", []):
-            reset()
-
-
-def install(runtime: Any) -> None:
-    control = ScenarioControl(runtime)
-    runtime.hooks["scenario_control"] = control
-    runtime.hooks.setdefault("scenario_selectors", []).append(control.select)
+        if self.on_reset is not None:
+            self.on_reset()

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.context import SynthesisContext
 
 Reshape = Callable[[MockReply], MockReply]
 
@@ -22,15 +21,3 @@ class ScenarioPlan:
         for reshape in self.reshapers:
             reply = reshape(reply)
         return reply
-
-
-Selector = Callable[[SynthesisContext], "ScenarioPlan | None"]
-
-
-def select(ctx: SynthesisContext, selectors: list[Selector]) -> ScenarioPlan:
-    """The first plan a selector returns, or the empty plan."""
-    for selector in selectors:
-        plan = selector(ctx)
-        if plan is not None:
-            return plan
-    return ScenarioPlan()

@@ -19,14 +19,14 @@ import ipaddress
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from connexion.middleware import MiddlewarePosition
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.auth import authenticate
-from mockserver.dispatch import Dispatcher, Runtime
+from mockserver.dispatch import Dispatcher
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockRequest
+from mockserver.pipeline.runtime import Runtime
 from mockserver.scenarios.admin_api import PREFIX, AdminApi
 from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
@@ -59,7 +59,7 @@ class AdminMiddleware:
     def __init__(self, app: ASGIApp, runtime: Runtime):
         self.app = app
         self.runtime = runtime
-        self.control: ScenarioControl = runtime.hooks["scenario_control"]
+        self.control: ScenarioControl = runtime.scenarios
         self.api = AdminApi(self.control)
         self.admin = runtime.settings.admin
         violations = self.control.violations
@@ -277,16 +277,3 @@ async def _send_stream(send: Send, status: int, chunks) -> None:
         await send({"type": "http.response.body", "body": chunk, "more_body": True})
         await asyncio.sleep(0)
     await send({"type": "http.response.body", "body": b""})
-
-
-def install(runtime: Runtime) -> None:
-    """Add the middleware (also with ``--no-admin``: it still drops reset connections
-    cleanly and carries out the server-side violations)."""
-    control: ScenarioControl | None = runtime.hooks.get("scenario_control")
-    if control is None:
-        return
-
-    def extend(app, runtime: Runtime) -> None:
-        app.add_middleware(AdminMiddleware, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
-
-    runtime.hooks.setdefault("app_extensions", []).append(extend)

@@ -10,13 +10,17 @@ import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
-from mockserver.auth import authenticate
 from mockserver.contract.loader import fresh_copy
-from mockserver.dispatch import Dispatcher, Runtime
+from mockserver.dispatch import Dispatcher
+from mockserver.pipeline.assembly import assemble
+from mockserver.pipeline.runtime import Runtime
+from mockserver.server.admin import AdminMiddleware
 from mockserver.server.edge import EdgeRefusals, GatewayEdge
 from mockserver.server.errors import install_error_handlers
 from mockserver.server.handlers import DispatchResolver, direct_api_class
+from mockserver.server.media_route import MediaRoute
 from mockserver.server.security import security_map
+from mockserver.server.state_routes import BeforeAuthChecks
 from mockserver.server.validators import validator_map
 from mockserver.settings import Settings
 
@@ -28,8 +32,7 @@ FLASK_WORKERS = 64
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None):
     """A ready-to-serve ASGI application for ``settings`` (its ``.runtime`` attached)."""
     settings = settings or Settings()
-    runtime = runtime or Runtime.build(settings)
-    runtime.hooks.setdefault("authenticate", lambda header: authenticate(header, settings.key_kind))
+    runtime = runtime or assemble(settings)
     _validate_each_spec_once()
     if settings.framework not in FRAMEWORKS:
         raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.framework!r}")
@@ -48,14 +51,32 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app = connexion.AsyncApp(__name__, **options)
         app._middleware_app.api_cls = direct_api_class()
     app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework), name="gateway")
-    app.add_middleware(GatewayEdge, position=MiddlewarePosition.BEFORE_EXCEPTION, runtime=runtime)
-    app.add_middleware(EdgeRefusals, position=MiddlewarePosition.BEFORE_SWAGGER)
+    for middleware_class, position, arguments in middleware(runtime):
+        app.add_middleware(middleware_class, position=position, **arguments)
     install_error_handlers(app, runtime)
-    for extend in runtime.hooks.get("app_extensions", []):
-        extend(app, runtime)
     app.runtime = runtime
     logging.getLogger("connexion").setLevel(logging.ERROR)
     return app
+
+
+def middleware(runtime: Runtime) -> list[tuple[type, MiddlewarePosition, dict]]:
+    """The mock's middleware around Connexion's own, in the order it is added (ARCHITECTURE.md).
+
+    Connexion places each at its ``position`` in its own stack; of two at the same position,
+    the one added first is further out.
+    """
+    return [
+        # the gateway's platform: CORS, OPTIONS, body read whole, seed and generation id
+        (GatewayEdge, MiddlewarePosition.BEFORE_EXCEPTION, {"runtime": runtime}),
+        # refusals the edge noted (413, 408, bad X-Mock-Seed), raised inside the error handlers
+        (EdgeRefusals, MiddlewarePosition.BEFORE_SWAGGER, {}),
+        # GET /__mock/media/<name>: generated files (outside the contract)
+        (MediaRoute, MiddlewarePosition.BEFORE_EXCEPTION, {"store": runtime.media}),
+        # the /__mock/ admin API, the journal, server-side violations and dropped connections
+        (AdminMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, {"runtime": runtime}),
+        # refusals the gateway gives before authenticating
+        (BeforeAuthChecks, MiddlewarePosition.BEFORE_SECURITY, {"runtime": runtime}),
+    ]
 
 
 def _validate_each_spec_once() -> None:

@@ -21,9 +21,10 @@ import datetime as dt
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.dispatch import Runtime, request_generation_id, request_seed
+from mockserver.dispatch import request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
+from mockserver.pipeline.runtime import Runtime
 from mockserver.server.cors import cors_headers
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable

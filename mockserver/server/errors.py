@@ -18,10 +18,10 @@ from connexion.exceptions import (
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from starlette.exceptions import HTTPException
 
-from mockserver.dispatch import Runtime
 from mockserver.encoding.body import reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure, ValidationDetail, unauthorised
+from mockserver.pipeline.runtime import Runtime
 from mockserver.server.scope import request_data
 
 log = logging.getLogger("aistats_mock")

@@ -9,11 +9,10 @@ admin API, which answers every other ``/__mock/`` path.
 
 from __future__ import annotations
 
-from connexion.middleware import MiddlewarePosition
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.encoding.body import json_bytes
-from mockserver.synthesis.media.store import ROUTE_PREFIX, MediaStore, media_store
+from mockserver.synthesis.media.store import ROUTE_PREFIX, MediaStore
 
 _HEADERS = [(b"cache-control", b"no-store"), (b"access-control-allow-origin", b"*")]
 
@@ -43,8 +42,3 @@ class MediaRoute:
             headers.append((b"allow", b"GET, HEAD"))
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
-
-
-def add_media_route(app, runtime) -> None:
-    store = media_store(runtime.settings)
-    app.add_middleware(MediaRoute, position=MiddlewarePosition.BEFORE_EXCEPTION, store=store)

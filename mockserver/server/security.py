@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from connexion.security import BearerSecurityHandler
 
-from mockserver.dispatch import Runtime
+from mockserver.pipeline.runtime import Runtime
 from mockserver.server.scope import request_data
 
 
@@ -17,7 +17,7 @@ def security_map(runtime: Runtime) -> dict[str, type]:
 
         @staticmethod
         def _verify(request):
-            key = runtime.hooks["authenticate"](request.headers.get("authorization"))
+            key = runtime.authenticate(request.headers.get("authorization"))
             request_data(request.scope)["key"] = key
             return {"sub": key.kid}
 

@@ -21,10 +21,10 @@ from connexion.validators.parameter import ParameterValidator
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
-from mockserver.dispatch import Runtime
 from mockserver.encoding.json_input import JsonLimitError, parse_json_body
 from mockserver.errors import GatewayFailure, ValidationDetail, invalid_json, validation_failure
 from mockserver.model import UploadedFile
+from mockserver.pipeline.runtime import Runtime
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params
 from mockserver.server.scope import request_data

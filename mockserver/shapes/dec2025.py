@@ -64,6 +64,7 @@ def source_context(ctx: SynthesisContext, source: tables.Source) -> SynthesisCon
         epoch=ctx.epoch,
         settings=ctx.settings,
         state=ctx.state,
+        media=ctx.media,
     )
 
 

@@ -1,15 +1,16 @@
-"""Plug the state into the request flow (installed by :mod:`mockserver.wiring`).
+"""The state's part in the request flow (listed by :mod:`mockserver.pipeline.assembly`).
 
-- ``authenticate``: any well-formed key is accepted, unless the store minted it and it
+- :func:`make_authenticator`: any well-formed key is accepted, unless the store minted it and it
   is disabled or revoked, or it was deleted (401 ``key_not_found_or_revoked``), or its
   secret is wrong (401 ``invalid_secret``). Minted keys carry the team that minted them;
   other keys the team their kid names (:func:`mockserver.auth.team_of_kid`).
-- ``before_auth``: checks the gateway makes before authenticating (offset cap of
-  ``/gateway/models``, missing ``id`` on ``/generations``).
-- ``before_synthesis``: a soft-blocked minted key gets 429 ``key_limit_soft_blocked`` on
-  inference routes; priced operations need a wallet of at least $1.00 (402, §3).
-- ``after_success`` / ``after_failure``: every inference request is recorded, and its
-  pricing total debited, in one transaction.
+- :func:`before_auth`: checks the gateway makes before authenticating (offset cap of
+  ``/gateway/models``, missing ``id`` on ``/generations``); run by the server.
+- gates :class:`KeyLimitCheck` (a soft-blocked minted key gets 429 ``key_limit_soft_blocked``
+  on inference routes) and :class:`CreditCheck` (priced operations need a wallet of at
+  least $1.00: 402, §3).
+- recorder :class:`LedgerRecorder`: every inference request is recorded, and its pricing
+  total debited, in one transaction.
 """
 
 from __future__ import annotations
@@ -88,20 +89,25 @@ def record_failure(ctx, failure: GatewayFailure, reply) -> None:
     ctx.state.wrote()
 
 
-def _extend_app(app: Any, runtime: Any) -> None:
-    from mockserver.server.state_routes import extend
+class KeyLimitCheck:
+    """Gate: soft-blocked keys (429)."""
 
-    extend(app, runtime)
+    def check(self, ctx: Any) -> None:
+        key_limit_check(ctx)
 
 
-def install(runtime: Any) -> None:
-    if runtime.state is None:
-        runtime.state = Store.from_settings(runtime.settings)
-    hooks = runtime.hooks
-    hooks["authenticate"] = make_authenticator(runtime.state, runtime.settings.key_kind)
-    hooks.setdefault("before_auth", []).append(before_auth)
-    hooks.setdefault("before_synthesis", []).insert(0, credit_check)
-    hooks["before_synthesis"].insert(0, key_limit_check)
-    hooks.setdefault("after_success", []).append(record_success)
-    hooks.setdefault("after_failure", []).append(record_failure)
-    hooks.setdefault("app_extensions", []).append(_extend_app)
+class CreditCheck:
+    """Gate: the caller's team wallet must hold $1.00 for a priced operation (402)."""
+
+    def check(self, ctx: Any) -> None:
+        credit_check(ctx)
+
+
+class LedgerRecorder:
+    """Recorder: generation records and wallet debits of inference requests."""
+
+    def succeeded(self, ctx: Any, reply: Any) -> None:
+        record_success(ctx, reply)
+
+    def failed(self, ctx: Any, failure: GatewayFailure, reply: Any) -> None:
+        record_failure(ctx, failure, reply)

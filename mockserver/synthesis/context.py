@@ -36,6 +36,8 @@ class SynthesisContext:
     epoch: int
     settings: Any = None
     state: Any = None
+    #: Generated files served at ``/__mock/media/`` (the runtime's store).
+    media: Any = None
     rng: random.Random = field(init=False)
 
     def __post_init__(self):

@@ -201,10 +201,11 @@ def test_journal_is_bounded_by_its_size():
         assert page["capacity"] == 2 and [e["seq"] for e in page["entries"]] == [3, 4]
 
 
-def test_reset_calls_the_state_reset_hooks(shared_app):
+def test_reset_forgets_the_state_and_the_id_counts(shared_app, monkeypatch):
     calls = []
-    shared_app.runtime.hooks.setdefault("reset", []).append(lambda: calls.append("state"))
+    runtime = shared_app.runtime
+    monkeypatch.setattr(runtime.state, "reset", lambda: calls.append("state"))
+    monkeypatch.setattr(runtime.occurrences, "clear", lambda: calls.append("occurrences"))
     local = TestClient(shared_app, raise_server_exceptions=False, client=LOCAL)
     assert local.post("/__mock/reset").json() == {"reset": True}
-    assert calls == ["state"]
-    shared_app.runtime.hooks["reset"].remove(shared_app.runtime.hooks["reset"][-1])
+    assert calls == ["state", "occurrences"]

@@ -273,12 +273,23 @@ def test_schema_generated_fallback_still_adds_up():
     assert priced and all(not pricing_problems(pricing) for pricing in priced)
 
 
-def test_summary_is_left_for_after_hooks():
+def test_summary_is_left_for_the_recorders():
+    import dataclasses
+
     from mockserver.model import MockReply
 
     seen: list[MockReply] = []
+
+    class Spy:
+        def succeeded(self, ctx, reply):
+            seen.append(reply)
+
+        def failed(self, ctx, failure, reply):
+            pass
+
     with make_client("async") as fresh:
-        fresh.app.runtime.hooks.setdefault("after_success", []).append(lambda ctx, reply: seen.append(reply))
+        stages = fresh.app.runtime.stages
+        fresh.app.runtime.stages = dataclasses.replace(stages, recorders=(*stages.recorders, Spy()))
         answer = post(
             fresh,
             "/messages",

@@ -33,7 +33,7 @@ def shared():
 
 @contextlib.contextmanager
 def switched(client: TestClient, *names: str):
-    control = client.app.runtime.hooks["scenario_control"]
+    control = client.app.runtime.scenarios
     control.violations = Violations(names)
     try:
         yield client

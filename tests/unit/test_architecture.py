@@ -1,25 +1,22 @@
-"""The one dependency rule of ARCHITECTURE.md, enforced."""
+"""The dependency rule and the flow of ARCHITECTURE.md, enforced.
+
+The import contracts live in ``pyproject.toml`` (``[tool.importlinter]``: web frameworks only
+in the server, the conformance suite never reaching into the mock's server, the layers);
+import-linter checks them over every import, function-local ones included.
+"""
 
 from __future__ import annotations
 
-import ast
+import os
+import re
 from pathlib import Path
 
+import pytest
+
+from mockserver.pipeline.assembly import assemble
+from mockserver.settings import Settings
+
 ROOT = Path(__file__).resolve().parents[2]
-WEB_FRAMEWORKS = {"connexion", "starlette", "flask", "werkzeug", "uvicorn", "a2wsgi"}
-#: Modules allowed to import a web framework: the server host and the CLI that starts it.
-WEB_ALLOWED = ("mockserver/server/", "mockserver/cli.py")
-
-
-def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module.split(".")[0])
-    return found
 
 
 def _modules(folder: str):
@@ -27,20 +24,14 @@ def _modules(folder: str):
         yield path.relative_to(ROOT).as_posix(), path
 
 
-def test_only_the_server_package_imports_web_frameworks():
-    offenders = {
-        name: sorted(_imports(path) & WEB_FRAMEWORKS)
-        for name, path in _modules("mockserver")
-        if not name.startswith(WEB_ALLOWED) and _imports(path) & WEB_FRAMEWORKS
-    }
-    assert offenders == {}
-
-
-def test_conformance_checks_do_not_import_the_mock_server_host():
-    offenders = [
-        name for name, path in _modules("conformance") if "mockserver.server" in path.read_text(encoding="utf-8")
-    ]
-    assert offenders == []
+def test_the_import_contracts_hold():
+    lint_imports = pytest.importorskip("importlinter.cli", reason="import-linter is in the [test] extra").lint_imports
+    previous = os.getcwd()
+    os.chdir(ROOT)  # it reads pyproject.toml from the working directory
+    try:
+        assert lint_imports(no_cache=True) == 0, "lint-imports reports a broken contract (run it for details)"
+    finally:
+        os.chdir(previous)
 
 
 def test_only_the_contract_package_reads_spec_files():
@@ -51,3 +42,14 @@ def test_only_the_contract_package_reads_spec_files():
         and not name.startswith(("mockserver/contract/", "mockserver/resources.py"))
     ]
     assert offenders == []
+
+
+def test_architecture_lists_the_stages_in_the_order_the_assembly_runs_them():
+    listed = re.findall(
+        r"^\s+(selector|gate|enricher|recorder)\s+(\w+)\s", (ROOT / "ARCHITECTURE.md").read_text(), re.M
+    )
+    runtime = assemble(Settings())
+    try:
+        assert [(kind + "s", name) for kind, name in listed] == runtime.stages.names()
+    finally:
+        runtime.state.close()

@@ -8,8 +8,9 @@ import random
 
 import pytest
 
-from mockserver.dispatch import Dispatcher, Runtime
+from mockserver.dispatch import Dispatcher
 from mockserver.model import Chunk, MockReply, MockRequest
+from mockserver.pipeline.assembly import assemble
 from mockserver.scenarios import breakage
 from mockserver.scenarios.error_rate import ErrorRate
 from mockserver.scenarios.journal import Journal, decode_body, encode_body, redact
@@ -22,7 +23,7 @@ CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "
 
 @pytest.fixture(scope="module")
 def runtime():
-    return Runtime.build(Settings(ttft_ms=0, tokens_per_second=0, timeout_ms=1500, stall_ms=700))
+    return assemble(Settings(ttft_ms=0, tokens_per_second=0, timeout_ms=1500, stall_ms=700))
 
 
 def chat_request(runtime, body=None, seed=11, **headers) -> MockRequest:
@@ -234,7 +235,7 @@ def test_latency_header_slow_and_timeout_delay_the_reply(runtime):
 
 
 def test_server_latency_is_drawn_per_request_from_its_seed():
-    runtime = Runtime.build(Settings(latency="100-400", ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings(latency="100-400", ttft_ms=0, tokens_per_second=0))
     dispatcher = Dispatcher(runtime)
     delays = [dispatcher.handle(chat_request(runtime, seed=seed)).delay for seed in range(20)]
     assert all(0.1 <= delay <= 0.4 for delay in delays) and len(set(delays)) > 10
@@ -251,7 +252,7 @@ def test_the_chosen_scenario_is_noted_on_the_request(runtime):
 
 def run_statuses(seed: int, calls: int = 40) -> list[int]:
     """One "run": a fresh server with a 40 % fault rate, answering the same request sequence."""
-    runtime = Runtime.build(Settings(seed=seed, error_rate=0.4, ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings(seed=seed, error_rate=0.4, ttft_ms=0, tokens_per_second=0))
     dispatcher = Dispatcher(runtime)
     return [dispatcher.handle(chat_request(runtime, seed=number)).status for number in range(calls)]
 
@@ -264,7 +265,7 @@ def test_seeded_error_rate_is_reproducible_run_to_run():
 
 
 def test_error_rate_leaves_other_families_alone():
-    runtime = Runtime.build(Settings(error_rate=1.0, ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings(error_rate=1.0, ttft_ms=0, tokens_per_second=0))
     health = MockRequest(operation=runtime.index.operations["healthz"], method="GET", path="/v1/health")
     assert Dispatcher(runtime).handle(health).status == 200
     assert Dispatcher(runtime).handle(chat_request(runtime)).status in (500, 429, 502)

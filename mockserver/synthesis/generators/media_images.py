@@ -15,7 +15,7 @@ from mockserver.model import MockReply
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.media import pictures
 from mockserver.synthesis.media.accounting import estimate_tokens, meta, require_model, summarise, usage
-from mockserver.synthesis.media.store import media_store, public_url
+from mockserver.synthesis.media.store import public_url
 from mockserver.synthesis.registry import generator
 
 #: Output tokens of one image by quality at 1024x1024 (larger sizes scale by area).
@@ -123,7 +123,7 @@ def _decode_source(value: str) -> bytes:
 
 def _publish(ctx: SynthesisContext, image: bytes, index: int, fmt: str) -> str:
     name = f"img-{ctx.request.generation_id[2:].lower()}-{index}.{'jpg' if fmt == 'jpeg' else fmt}"
-    media_store(ctx.settings).put(name, image, pictures.CONTENT_TYPES[fmt])
+    ctx.media.put(name, image, pictures.CONTENT_TYPES[fmt])
     return public_url(ctx.request, name)
 
 

@@ -26,7 +26,7 @@ from mockserver.synthesis.generators.jobs_common import (
     observe_job,
     run_ms,
 )
-from mockserver.synthesis.media.store import media_store, public_url
+from mockserver.synthesis.media.store import public_url
 from mockserver.synthesis.registry import generator
 from mockserver.synthesis.text.routing import resolve_model
 
@@ -79,7 +79,7 @@ def _tracks(ctx, job: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _publish(ctx, name: str, seconds: float, seed: int) -> None:
-    store = media_store(ctx.settings)
+    store = ctx.media
     if store.get(name) is None:
         store.put(name, build_wav(seconds, seed), "audio/wav")
 

@@ -1,8 +1,8 @@
 """Generated media kept for a while so that ``url`` answers can be downloaded.
 
 A bounded, thread-safe LRU: it holds at most ``max_items`` files and ``max_bytes``
-bytes; the least recently used files go first. One store per server (kept in the
-settings' ``extras``), so the mock-only download route and the generators share it.
+bytes; the least recently used files go first. One store per server (the runtime's
+``media``), so the mock-only download route and the generators share it.
 """
 
 from __future__ import annotations
@@ -62,21 +62,6 @@ class MediaStore:
         return self._bytes
 
 
-_CREATE_LOCK = threading.Lock()
-
-
-def media_store(settings) -> MediaStore:
-    """The store of the server these settings belong to (created on first use)."""
-    extras = settings.extras
-    with _CREATE_LOCK:
-        store = extras.get("media_store")
-        if store is None:
-            items = int(extras.get("media_store_items", DEFAULT_MAX_ITEMS))
-            size = int(extras.get("media_store_bytes", DEFAULT_MAX_BYTES))
-            store = extras["media_store"] = MediaStore(items, size)
-    return store
-
-
 def public_url(request: MockRequest, name: str) -> str:
     """Absolute URL of a stored file, on the server's own origin.
 
@@ -86,15 +71,3 @@ def public_url(request: MockRequest, name: str) -> str:
     """
     origin = request.notes.get("origin") or DEFAULT_ORIGIN
     return f"{origin}{ROUTE_PREFIX}{name}"
-
-
-def install(runtime) -> None:
-    """Serve stored media at ``/__mock/media/<name>`` (a mock-only route, outside the contract)."""
-    media_store(runtime.settings)
-
-    def add_route(app, runtime) -> None:
-        from mockserver.server.media_route import add_media_route
-
-        add_media_route(app, runtime)
-
-    runtime.hooks.setdefault("app_extensions", []).append(add_route)

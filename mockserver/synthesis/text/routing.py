@@ -86,11 +86,10 @@ def _routing_preferences(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def check_model(ctx: Any) -> None:
-    """``before_synthesis`` hook: refuse unknown models before anything is generated."""
-    if ctx.operation.operation_id in CAPABILITY_BY_OPERATION:
-        resolve_model(ctx)
+class ModelRouteCheck:
+    """Gate: unknown models, or models not served on this endpoint, are refused before
+    anything is generated (400 ``unsupported_model_or_endpoint``)."""
 
-
-def install(runtime: Any) -> None:
-    runtime.hooks.setdefault("before_synthesis", []).append(check_model)
+    def check(self, ctx: Any) -> None:
+        if ctx.operation.operation_id in CAPABILITY_BY_OPERATION:
+            resolve_model(ctx)

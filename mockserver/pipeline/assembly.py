@@ -1,0 +1,53 @@
+"""The one place the mock is put together: the runtime, and the dispatcher's stages in order.
+
+The server's middleware is listed the same way, in :func:`mockserver.server.app.middleware`.
+ARCHITECTURE.md shows both lists; ``tests/unit/test_architecture.py`` checks that it agrees.
+"""
+
+from __future__ import annotations
+
+from mockserver.catalogue import load_catalogue
+from mockserver.contract import ContractIndex, load_contract
+from mockserver.control_secret import ControlSecretCheck
+from mockserver.enrichment.consistency import UsageConsistency
+from mockserver.pipeline.runtime import Runtime
+from mockserver.pipeline.stages import Stages
+from mockserver.scenarios.control import ScenarioControl
+from mockserver.settings import Settings
+from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
+from mockserver.state.store import Store
+from mockserver.synthesis.media.store import MediaStore
+from mockserver.synthesis.text.routing import ModelRouteCheck
+from mockserver.validation.schemas import SchemaCompiler
+
+
+def assemble(settings: Settings) -> Runtime:
+    """A runtime for ``settings``: contract, catalogue, state, scenarios and stages."""
+    spec = load_contract(settings.spec or settings.contract)
+    index = ContractIndex(spec)
+    store = Store.from_settings(settings)
+    runtime = Runtime(
+        settings=settings,
+        spec=spec,
+        index=index,
+        compiler=SchemaCompiler(spec),
+        catalogue=load_catalogue(),
+        state=store,
+        media=MediaStore(),
+        scenarios=ScenarioControl(settings, index.base_path),
+        stages=Stages(),
+        authenticate=make_authenticator(store, settings.key_kind),
+    )
+    runtime.scenarios.on_reset = runtime.reset_state
+    runtime.stages = stages_for(runtime)
+    return runtime
+
+
+def stages_for(runtime: Runtime) -> Stages:
+    """The dispatcher's stages, in the order it runs them (ARCHITECTURE.md lists the same)."""
+    return Stages(
+        selectors=(runtime.scenarios,),
+        gates=(KeyLimitCheck(), CreditCheck(), ModelRouteCheck(), ControlSecretCheck()),
+        enrichers=(UsageConsistency(),),
+        recorders=(LedgerRecorder(),),
+    )

@@ -1,0 +1,45 @@
+"""Everything one server builds once and every request shares (built by :mod:`.assembly`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from mockserver import ids
+from mockserver.catalogue import Catalogue
+from mockserver.contract import ContractIndex
+from mockserver.pipeline.stages import Stages
+from mockserver.settings import Settings
+from mockserver.validation.schemas import SchemaCompiler
+
+if TYPE_CHECKING:
+    from mockserver.scenarios.control import ScenarioControl
+    from mockserver.state.store import Store
+    from mockserver.synthesis.media.store import MediaStore
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    spec: dict[str, Any]
+    index: ContractIndex
+    compiler: SchemaCompiler
+    catalogue: Catalogue
+    #: Keys, wallets and ledger, jobs, generation records (SQLite, in memory or a file).
+    state: Store
+    #: Generated files behind ``/__mock/media/`` (bounded LRU).
+    media: MediaStore
+    #: Rules, journal, fault rate, latency and violations (the admin API's subject).
+    scenarios: ScenarioControl
+    #: The dispatcher's stages, in order.
+    stages: Stages
+    #: ``Authorization`` header → the caller's key (or a 401 :class:`GatewayFailure`).
+    authenticate: Callable[[str | None], Any]
+    #: How many times each request seed was seen (unique generation ids; forgotten on reset).
+    occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
+
+    def reset_state(self) -> None:
+        """Forget every key, wallet, job and generation record, and the id counts."""
+        self.state.reset()
+        self.occurrences.clear()
