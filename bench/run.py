@@ -3,6 +3,7 @@
     python bench/run.py                 # full run: 2 requests x concurrency 16, 64 x both servers
     python bench/run.py --quick         # a short look (about 20 s)
     python bench/run.py --skip-prism    # our server only
+    python bench/run.py --baseline DIR  # beside an older checkout of ours (e.g. `git worktree add DIR <commit>`)
 
 Each cell (request x concurrency) is measured in alternating rounds (ours, Prism, ours,
 Prism ...) after a warm-up, and the table gives requests/s, p50 and p99 latency, and
@@ -16,7 +17,9 @@ import datetime as dt
 import json
 import os
 import platform
+import statistics
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
@@ -27,9 +30,10 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from bench.loadgen import Result, Target, available_clients, run_load  # noqa: E402
 from bench.payloads import MODEL, auth_headers, chat_body, chat_body_bytes  # noqa: E402
-from bench.servers import ServerProcess, ServerUnavailable, start_ours, start_prism  # noqa: E402
+from bench.servers import ROOT, ServerProcess, ServerUnavailable, start_ours, start_prism  # noqa: E402
 
-OURS, PRISM = "aistats-mock", "prism"
+OURS, PRISM, BASELINE = "aistats-mock", "prism", "baseline"
+STARTUP_ROUNDS = 3
 #: Target of issue 2 for the chat POST: this many times Prism's requests/s, and a lower p99.
 TARGET_RATIO = 1.5
 
@@ -74,6 +78,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=("auto", "wrk", "python"),
         default="auto",
         help="load generator: wrk if installed (auto), or the asyncio one (default: auto)",
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an older commit of aistats-mock, measured beside this one (ratios ours/baseline)",
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument(
@@ -158,13 +167,14 @@ def table(results: dict[tuple[str, int, str], Result], names: list[str], concurr
                     f"{r.p99_ms:>8.2f} {cpu:>10} {r.failures:>6}"
                 )
                 label = ""
-            if PRISM in names:
-                ours, prism = (results[(case.label, concurrency, server)] for server in (OURS, PRISM))
-                rows.append(
-                    f"{'':<27} {concurrency:>4}  {'ours/prism':<13} {_ratio(ours.rps, prism.rps):>9} "
-                    f"{_ratio(ours.p50_ms, prism.p50_ms):>8} {_ratio(ours.p99_ms, prism.p99_ms):>8} "
-                    f"{_ratio(ours.cpu_ms_per_request, prism.cpu_ms_per_request):>10}"
-                )
+            for other in (PRISM, BASELINE):
+                if other in names:
+                    ours, theirs = (results[(case.label, concurrency, server)] for server in (OURS, other))
+                    rows.append(
+                        f"{'':<27} {concurrency:>4}  {'ours/' + other:<13} {_ratio(ours.rps, theirs.rps):>9} "
+                        f"{_ratio(ours.p50_ms, theirs.p50_ms):>8} {_ratio(ours.p99_ms, theirs.p99_ms):>8} "
+                        f"{_ratio(ours.cpu_ms_per_request, theirs.cpu_ms_per_request):>10}"
+                    )
     return "\n".join(rows)
 
 
@@ -186,6 +196,21 @@ def verdict(results: dict[tuple[str, int, str], Result], concurrencies: list[int
     return met, "\n".join(lines)
 
 
+def startup_seconds(baseline: Path) -> dict[str, float]:
+    """Median seconds from starting ``aistats-mock serve`` to its first answered request."""
+    roots = {OURS: ROOT, BASELINE: baseline}
+    times: dict[str, list[float]] = {name: [] for name in roots}
+    for _ in range(STARTUP_ROUNDS):
+        for name, root in roots.items():
+            server = start_ours(root=root, name=name)
+            try:
+                preflight(server, CASES[1])
+                times[name].append(time.monotonic() - server.started)
+            finally:
+                server.stop()
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def header(args, sizes: dict[str, int]) -> str:
     body = chat_body()
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -205,8 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         print(message, file=sys.stderr, flush=True)
 
     servers: dict[str, ServerProcess] = {}
+    startups = startup_seconds(args.baseline) if args.baseline else {}
     try:
         servers[OURS] = start_ours()
+        if args.baseline:
+            servers[BASELINE] = start_ours(root=args.baseline, name=BASELINE)
         log(f"{OURS} at {servers[OURS].origin}{servers[OURS].prefix}")
         if not args.skip_prism:
             try:
@@ -225,6 +253,13 @@ def main(argv: list[str] | None = None) -> int:
             server.stop()
     print(header(args, sizes))
     print(table(results, list(servers), args.concurrency))
+    if startups:
+        print(
+            "start-up to the first answered request (median of "
+            + f"{STARTUP_ROUNDS}, alternating): "
+            + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in startups.items())
+            + f" -> ours/baseline {_ratio(startups[OURS], startups[BASELINE])}"
+        )
     met = True
     if PRISM in servers:
         met, summary = verdict(results, args.concurrency)

@@ -111,8 +111,10 @@ class ServerProcess:
         self.stop()
 
 
-def start_ours(seed: int = 0, extra_args: list[str] | None = None, root: Path = ROOT) -> ServerProcess:
-    """Our server from the checkout at ``root`` (another one to compare two versions)."""
+def start_ours(
+    seed: int = 0, extra_args: list[str] | None = None, root: Path = ROOT, name: str = "aistats-mock"
+) -> ServerProcess:
+    """``aistats-mock serve`` from the checkout at ``root`` (another commit's export for an A/B)."""
     command = [
         sys.executable,
         "-m",
@@ -127,7 +129,7 @@ def start_ours(seed: int = 0, extra_args: list[str] | None = None, root: Path = 
         *(extra_args or []),
     ]
     env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    server = ServerProcess("aistats-mock", command, env, cwd=root)
+    server = ServerProcess(name, command, env, cwd=root)
     match = server.wait_for_line(r"Base URL: (http://[^/\s]+)(/\S*)", timeout=60)
     server.origin, server.prefix = match.group(1), match.group(2).rstrip("/")
     server.wait_until_accepting(timeout=30)

@@ -371,12 +371,6 @@ def test_pydantic_ai_structured_output(run_agent, native):
 # --------------------------------------------------------------------------- instructor
 
 
-@pytest.fixture(scope="module")
-def oai(base_url):
-    with openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0, timeout=TIMEOUT_S) as client:
-        yield client
-
-
 @pytest.mark.parametrize("mode", ["TOOLS", "JSON_SCHEMA"])
 def test_instructor(oai, mode):
     instructor = pytest.importorskip("instructor", reason="instructor pins jiter<0.15 (see the module docstring)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import anthropic
 import jsonschema
 import openai
 import pytest
@@ -22,24 +21,6 @@ WEATHER = {
     "required": ["city", "days"],
     "additionalProperties": False,
 }
-
-
-@pytest.fixture(scope="module")
-def oai(live_origin):
-    with openai.OpenAI(api_key=KEY, base_url=live_origin + "/v1", max_retries=0, timeout=20) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def claude(live_origin):
-    with anthropic.Anthropic(
-        api_key="unused",
-        base_url=live_origin,
-        max_retries=0,
-        timeout=20,
-        default_headers={"Authorization": f"Bearer {KEY}"},
-    ) as client:
-        yield client
 
 
 def test_openai_chat(oai):

@@ -17,12 +17,9 @@ problem for either: the SDK stops when the body ends.
 
 from __future__ import annotations
 
-import anthropic
-import openai
 import pytest
 
 from mockserver.catalogue import load_catalogue
-from tests.support import KEY
 
 HELLO = [{"role": "user", "content": "Tell me about lighthouses."}]
 CITY = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
@@ -38,24 +35,6 @@ def model_served_by(provider: str) -> str:
 
 def routed(provider: str) -> dict:
     return {"model": model_served_by(provider), "extra_body": {"provider": {"only": [provider]}}}
-
-
-@pytest.fixture(scope="module")
-def oai(live_origin):
-    with openai.OpenAI(api_key=KEY, base_url=live_origin + "/v1", max_retries=0, timeout=20) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def claude(live_origin):
-    with anthropic.Anthropic(
-        api_key="unused",
-        base_url=live_origin,
-        max_retries=0,
-        timeout=20,
-        default_headers={"Authorization": f"Bearer {KEY}"},
-    ) as client:
-        yield client
 
 
 @pytest.mark.parametrize("provider", [COMPATIBLE, "google-ai-studio", "amazon-bedrock"])

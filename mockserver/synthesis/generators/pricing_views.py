@@ -38,16 +38,6 @@ _REQUIRED = ("provider", "model", "endpoint")
 # ------------------------------------------------------------------ organisations
 
 
-def _organisation(entry: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "organisation_id": entry["organisation_id"],
-        "name": entry.get("name"),
-        "country_code": entry.get("country_code"),
-        "description": entry.get("description"),
-        "colour": entry.get("colour"),
-    }
-
-
 @generator("listOrganisations")
 def list_organisations(ctx) -> MockReply:
     limit, offset = page_bounds(ctx)
@@ -60,7 +50,7 @@ def list_organisations(ctx) -> MockReply:
         "limit": limit,
         "offset": offset,
         "total": len(ordered),
-        "organisations": [_organisation(entry) for entry in ordered[offset : offset + limit]],
+        "organisations": [dict(entry) for entry in ordered[offset : offset + limit]],  # rows as answered
     }
     return MockReply(body=body, headers={"Cache-Control": SHORT_CACHING})
 
