@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -73,13 +74,14 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
         part = RunResult(base_url=result.base_url, spec=result.spec, profile=result.profile)
         # Scripted workflows do not depend on the seed: they run with the first one.
         phases = options.phases if number == 0 else tuple(p for p in options.phases if p != "workflows")
+        seeded = replace(options, seed=seed, phases=phases)
         try:
-            _run_seed(replace(options, seed=seed, phases=phases), part, redactor, say, prepared)
+            _run_seed(seeded, part, redactor, say, prepared)
         finally:
             result.merge_seed(part, seed)
-        if prepared.guard.exhausted or result.harness_errors:
+        if result.stopped_early or result.harness_errors:  # the spend cap or a harness fault ends the run
             break
-    result.spent_usd = prepared.guard.spent_usd
+    result.spent_usd += prepared.guard.spent_usd
 
 
 def _seeds(options: Options) -> list[int | None]:
@@ -151,7 +153,7 @@ def _run_seed(
         recorder.hook(case, response)
 
     try:
-        if any(phase in options.phases for phase in ENGINE_PHASES) and not guard.exhausted:
+        if any(phase in options.phases for phase in ENGINE_PHASES):
             count = len(context.index.operations)
             say(f"checking {options.base_url} ({count} operations, {len(selected)} checks, seed {options.seed})")
             engine.execute()
@@ -169,7 +171,7 @@ def _run_seed(
             ).run_all()
         _clean_up(prepared.spec, options, cleanup, result, say)
     finally:
-        result.coverage = recorder.finish()
+        result.coverage.merge(recorder.finish())
 
 
 def _stop(engine: Any, result: RunResult, guard: Any) -> None:
@@ -191,23 +193,35 @@ def _preflight(options: Options) -> None:
 def _clean_up(
     spec: dict[str, Any], options: Options, cleanup: Any, result: RunResult, say: Callable[[str], None]
 ) -> None:
+    """Delete what the run created: one keep-alive client (one TLS context, not one per call),
+    ``workers`` deletes at a time (one at a time in the live profile)."""
     import httpx
 
     headers = {**options.extra_headers}
     if options.api_key:
         headers["Authorization"] = f"Bearer {options.api_key}"
+    targets: list[tuple[str, str, str]] = []
     for kind, create_path, identifier in cleanup.remaining():
         path = _delete_path(spec, kind, create_path)
         if path is None:
             result.cleanup.append(f"{kind} {identifier}: no delete operation in the spec; left in place")
-            continue
-        url = options.base_url + path.replace("{id}", identifier).replace("{video_id}", identifier)
-        status: int | str
-        try:
-            status = httpx.delete(url, headers=headers, timeout=options.request_timeout).status_code
-        except httpx.HTTPError as exc:
-            status = f"failed ({type(exc).__name__})"
-        result.cleanup.append(f"{kind} {identifier}: DELETE {path} → {status}")
+        else:
+            targets.append((kind, identifier, path))
+    if targets:
+        with httpx.Client(headers=headers, timeout=options.request_timeout) as client:
+
+            def delete(target: tuple[str, str, str]) -> str:
+                kind, identifier, path = target
+                url = options.base_url + path.replace("{id}", identifier).replace("{video_id}", identifier)
+                status: int | str
+                try:
+                    status = client.delete(url).status_code
+                except httpx.HTTPError as exc:
+                    status = f"failed ({type(exc).__name__})"
+                return f"{kind} {identifier}: DELETE {path} → {status}"
+
+            with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+                result.cleanup.extend(pool.map(delete, targets))
     if result.cleanup:
         say(f"clean-up: {len(result.cleanup)} resources")
 

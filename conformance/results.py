@@ -110,13 +110,7 @@ class RunResult:
     def merge_seed(self, part: RunResult, seed: int | None) -> None:
         """Fold one seed's run into this result; a breach found again is counted, not repeated."""
         self.seeds.append(seed)
-        for label, theirs in part.operations.items():
-            mine = self.operation(label)
-            mine.cases += theirs.cases
-            mine.skipped = mine.skipped or theirs.skipped
-            for name, tally in theirs.checks.items():
-                mine.tally(name).passed += tally.passed
-                mine.tally(name).failed += tally.failed
+        self._merge_tallies(part)
         known = {failure.seed_key: failure for failure in self.failures}
         for record in part.failures:
             record.seed = seed if record.seed is None else record.seed
@@ -129,6 +123,18 @@ class RunResult:
             existing.occurrences += record.occurrences
             if seed is not None and seed not in existing.seeds:
                 existing.seeds.append(seed)
+        self._merge_rest(part)
+
+    def _merge_tallies(self, part: RunResult) -> None:
+        for label, theirs in part.operations.items():
+            mine = self.operation(label)
+            mine.cases += theirs.cases
+            mine.skipped = mine.skipped or theirs.skipped
+            for name, tally in theirs.checks.items():
+                mine.tally(name).passed += tally.passed
+                mine.tally(name).failed += tally.failed
+
+    def _merge_rest(self, part: RunResult) -> None:
         for mine_list, theirs_list in (
             (self.harness_errors, part.harness_errors),
             (self.notes, part.notes),
@@ -136,6 +142,7 @@ class RunResult:
         ):
             mine_list.extend(item for item in theirs_list if item not in mine_list)
         self.stopped_early = self.stopped_early or part.stopped_early
+        self.spent_usd += part.spent_usd
         self.coverage.merge(part.coverage)
 
     def check_totals(self) -> dict[str, CheckTally]:
@@ -149,6 +156,10 @@ class RunResult:
             total = totals.setdefault(failure.check, CheckTally())
             total.failed = max(total.failed, 1)
         return dict(sorted(totals.items()))
+
+    def failed_checks(self) -> list[str]:
+        """The names of the checks that found at least one breach (for callers of ``conformance.run``)."""
+        return sorted({failure.check for failure in self.failures})
 
     def to_dict(self) -> dict[str, Any]:
         return {

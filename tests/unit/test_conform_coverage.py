@@ -113,3 +113,12 @@ def test_a_coverage_shortfall_alone_exits_1():
     assert result.exit_code == 0
     result.coverage_failures.append("coverage below threshold: ...")
     assert result.exit_code == 1
+
+
+def test_the_hook_counts_only_once_the_engine_is_done():
+    recorder = CoverageRecorder(Coverage.of(SPEC))
+    case = SimpleNamespace(method="GET", operation=SimpleNamespace(path="/things"))
+    recorder.hook(case, SimpleNamespace(status_code=200))  # an engine answer: its scenario reports it
+    recorder.hooked = True
+    recorder.hook(case, SimpleNamespace(status_code=401))  # a workflow answer
+    assert recorder.finish().operations["GET /things"].seen == {401: 1}
