@@ -51,7 +51,7 @@ def html_report(result: RunResult, redactor: Redactor) -> str:
     ]
     parts += _list("Coverage thresholds not met", result.coverage_failures, "bad")
     parts += _list("Harness errors", result.harness_errors, "bad")
-    parts += [_operations_table(result), _checks_table(result), _failures(result)]
+    parts += [_operations_table(result), _failures(result), _checks_table(result)]
     parts += _list("Notes", result.notes, "")
     parts += _list("Clean-up", result.cleanup, "muted")
     if result.stopped_early:
