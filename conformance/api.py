@@ -6,8 +6,11 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from conformance.coverage import shortfalls
 from conformance.options import EXPENSIVE_PATH_PREFIXES, Options
 from conformance.redact import Redactor
 from conformance.results import RunResult
@@ -24,7 +27,9 @@ def run(options: Options | None = None, *, progress: Callable[[str], None] | Non
     """Check the gateway at ``options.base_url`` against the contract.
 
     Never raises for the target's faults: they are the result's failures (exit 1), and
-    problems of the harness itself are its ``harness_errors`` (exit 2).
+    problems of the harness itself are its ``harness_errors`` (exit 2). With ``seeds > 1``
+    the generated phases run once per seed (``seed``, ``seed + 1``, …) and a breach that
+    several seeds find is reported once, with the first seed that found it.
     """
     options = (options or Options(**fields)).resolved()
     redactor = Redactor(options.api_key)
@@ -37,18 +42,56 @@ def run(options: Options | None = None, *, progress: Callable[[str], None] | Non
         result.harness_errors.append(redactor.text(str(exc)))
     finally:
         result.duration_s = time.monotonic() - started
+    if not result.harness_errors:
+        result.coverage_failures = shortfalls(result.coverage, options.min_coverage)
     _write_reports(options, result, redactor)
     return result
 
 
-def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[[str], None]) -> None:
-    import schemathesis
+@dataclass
+class _Prepared:
+    spec: dict[str, Any]
+    chosen: dict[str, Any]
+    selected: list[str]
+    guard: Any
+    stop: list[Callable[[], None]] = field(default_factory=list)
 
-    from conformance import checks  # noqa: F401  (registers the gateway checks)
-    from conformance.context import RunContext, attach
-    from conformance.engine import ENGINE_PHASES, EngineRun, build_config, selected_checks
-    from conformance.guards import CleanupRegistry, SpendGuard
-    from conformance.workflows import Workflows
+    def stop_all(self) -> None:
+        for stop in self.stop:
+            stop()
+
+
+def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[[str], None]) -> None:
+    from conformance.guards import SpendGuard
+
+    prepared = _prepare(options, result)
+    # One spend guard for every seed: the cap is the run's, not each seed's.
+    prepared.guard = SpendGuard(options.max_spend_usd, on_exhausted=prepared.stop_all)
+    seeds = _seeds(options)
+    for number, seed in enumerate(seeds):
+        if len(seeds) > 1:
+            say(f"seed {seed} ({number + 1}/{len(seeds)})")
+        part = RunResult(base_url=result.base_url, spec=result.spec, profile=result.profile)
+        # Scripted workflows do not depend on the seed: they run with the first one.
+        phases = options.phases if number == 0 else tuple(p for p in options.phases if p != "workflows")
+        seeded = replace(options, seed=seed, phases=phases)
+        try:
+            _run_seed(seeded, part, redactor, say, prepared)
+        finally:
+            result.merge_seed(part, seed)
+        if result.stopped_early or result.harness_errors:  # the spend cap or a harness fault ends the run
+            break
+    result.spent_usd += prepared.guard.spent_usd
+
+
+def _seeds(options: Options) -> list[int | None]:
+    if options.seed is None:
+        return [None] * max(1, options.seeds)
+    return [options.seed + offset for offset in range(max(1, options.seeds))]
+
+
+def _prepare(options: Options, result: RunResult) -> _Prepared:
+    from conformance.engine import selected_checks
     from mockserver.contract import ContractIndex
 
     try:
@@ -71,6 +114,22 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     chosen = select_operations(spec, options.include, options.exclude, drop)
     if not chosen.get("paths"):
         raise HarnessError("no operation of the spec matches --include/--exclude")
+    return _Prepared(spec=spec, chosen=chosen, selected=selected, guard=None)
+
+
+def _run_seed(
+    options: Options, result: RunResult, redactor: Redactor, say: Callable[[str], None], prepared: _Prepared
+) -> None:
+    import schemathesis
+
+    from conformance import checks  # noqa: F401  (registers the gateway checks)
+    from conformance.context import RunContext, attach
+    from conformance.coverage import Coverage, CoverageRecorder
+    from conformance.engine import ENGINE_PHASES, EngineRun, build_config
+    from conformance.guards import CleanupRegistry
+    from conformance.workflows import Workflows
+
+    chosen, selected, guard = prepared.chosen, prepared.selected, prepared.guard
     context = RunContext.build(chosen)
     try:
         schema = schemathesis.openapi.from_dict(
@@ -80,8 +139,10 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
         raise HarnessError(f"Schemathesis cannot load the spec: {exc}") from exc
     attach(schema, context)
     engine = EngineRun(schema, result, redactor, say)
-    guard = SpendGuard(options.max_spend_usd, on_exhausted=lambda: _stop(engine, result, guard))
+    prepared.stop[:] = [lambda: _stop(engine, result, guard)]
     cleanup = CleanupRegistry()
+    recorder = CoverageRecorder(Coverage.of(chosen))
+    engine.coverage = recorder
     context.guard = guard
     context.priced = frozenset(op.operation_id for op in context.index.operations.values() if op.priced)
 
@@ -89,24 +150,28 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     def after_call(ctx, case, response):
         guard.observe(case, response)
         cleanup.observe(case, response)
+        recorder.hook(case, response)
 
-    if any(phase in options.phases for phase in ENGINE_PHASES):
-        count = len(context.index.operations)
-        say(f"checking {options.base_url} ({count} operations, {len(selected)} checks)")
-        engine.execute()
-    if "workflows" in options.phases:
-        priced = context.priced
-        Workflows(
-            schema,
-            options,
-            result,
-            redactor,
-            selected,
-            say,
-            allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
-        ).run_all()
-    _clean_up(spec, options, cleanup, result, say)
-    result.spent_usd = guard.spent_usd
+    try:
+        if any(phase in options.phases for phase in ENGINE_PHASES):
+            count = len(context.index.operations)
+            say(f"checking {options.base_url} ({count} operations, {len(selected)} checks, seed {options.seed})")
+            engine.execute()
+        recorder.hooked = True  # from here on, answers come from the scripted workflows
+        if "workflows" in options.phases:
+            priced = context.priced
+            Workflows(
+                schema,
+                options,
+                result,
+                redactor,
+                selected,
+                say,
+                allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
+            ).run_all()
+        _clean_up(prepared.spec, options, cleanup, result, say)
+    finally:
+        result.coverage.merge(recorder.finish())
 
 
 def _stop(engine: Any, result: RunResult, guard: Any) -> None:
@@ -128,23 +193,35 @@ def _preflight(options: Options) -> None:
 def _clean_up(
     spec: dict[str, Any], options: Options, cleanup: Any, result: RunResult, say: Callable[[str], None]
 ) -> None:
+    """Delete what the run created: one keep-alive client (one TLS context, not one per call),
+    ``workers`` deletes at a time (one at a time in the live profile)."""
     import httpx
 
     headers = {**options.extra_headers}
     if options.api_key:
         headers["Authorization"] = f"Bearer {options.api_key}"
+    targets: list[tuple[str, str, str]] = []
     for kind, create_path, identifier in cleanup.remaining():
         path = _delete_path(spec, kind, create_path)
         if path is None:
             result.cleanup.append(f"{kind} {identifier}: no delete operation in the spec; left in place")
-            continue
-        url = options.base_url + path.replace("{id}", identifier).replace("{video_id}", identifier)
-        status: int | str
-        try:
-            status = httpx.delete(url, headers=headers, timeout=options.request_timeout).status_code
-        except httpx.HTTPError as exc:
-            status = f"failed ({type(exc).__name__})"
-        result.cleanup.append(f"{kind} {identifier}: DELETE {path} → {status}")
+        else:
+            targets.append((kind, identifier, path))
+    if targets:
+        with httpx.Client(headers=headers, timeout=options.request_timeout) as client:
+
+            def delete(target: tuple[str, str, str]) -> str:
+                kind, identifier, path = target
+                url = options.base_url + path.replace("{id}", identifier).replace("{video_id}", identifier)
+                status: int | str
+                try:
+                    status = client.delete(url).status_code
+                except httpx.HTTPError as exc:
+                    status = f"failed ({type(exc).__name__})"
+                return f"{kind} {identifier}: DELETE {path} → {status}"
+
+            with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
+                result.cleanup.extend(pool.map(delete, targets))
     if result.cleanup:
         say(f"clean-up: {len(result.cleanup)} resources")
 
@@ -172,13 +249,20 @@ def _redacting(progress: Callable[[str], None], redactor: Redactor) -> Callable[
 
 
 def _write_reports(options: Options, result: RunResult, redactor: Redactor) -> None:
+    from conformance.html_report import write_html
     from conformance.reports import write_json, write_junit
+    from conformance.sarif import write_sarif
 
+    writers = (
+        (options.report, write_json),
+        (options.junit, write_junit),
+        (options.sarif, write_sarif),
+        (options.html, write_html),
+    )
     try:
-        if options.report:
-            write_json(result, options.report, redactor)
-        if options.junit:
-            write_junit(result, options.junit, redactor)
+        for path, write in writers:
+            if path:
+                write(result, path, redactor)
     except OSError as exc:
         result.harness_errors.append(f"cannot write report: {exc}")
         print(f"aistats-mock conform: cannot write report: {exc}", file=sys.stderr)

@@ -38,6 +38,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-examples", type=int, default=5, help="generated examples per operation (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="generation seed (default: 0)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the generated phases with N seeds (seed, seed+1, ...); each breach is reported once, "
+        "with the seed that found it (default: 1)",
+    )
+    parser.add_argument(
+        "--min-coverage",
+        default="",
+        metavar="ops=P,statuses=P",
+        help="required coverage in percent of operations exercised and of documented statuses seen; "
+        "below a threshold the run exits 1",
+    )
     parser.add_argument("--workers", type=int, default=2, help="concurrent workers (default: 2; live: 1)")
     parser.add_argument("--checks", default="", help="comma-separated check names (default: all)")
     parser.add_argument(
@@ -57,6 +72,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--phases", default=",".join(PHASES), help=f"comma-separated subset of {','.join(PHASES)}")
     parser.add_argument("--junit", type=Path, help="write a JUnit XML report here")
     parser.add_argument("--report", type=Path, help="write a JSON report here")
+    parser.add_argument("--sarif", type=Path, help="write a SARIF 2.1.0 report here (code-scanning tabs)")
+    parser.add_argument("--html", type=Path, help="write a self-contained HTML report here")
     parser.add_argument(
         "--profile",
         choices=PROFILES,
@@ -75,12 +92,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def options_from(args: argparse.Namespace) -> Options:
+    """The run's options; ValueError (naming the option) for a malformed ``--min-coverage``."""
+    from conformance.coverage import parse_thresholds
+
     return Options(
         base_url=args.base_url,
         api_key=args.api_key or os.environ.get(KEY_ENV, ""),
         spec=args.spec,
         max_examples=args.max_examples,
         seed=args.seed,
+        seeds=args.seeds,
+        min_coverage=parse_thresholds(args.min_coverage),
         workers=args.workers,
         checks=tuple(name.strip() for name in args.checks.split(",") if name.strip()),
         include=tuple(args.include),
@@ -88,6 +110,8 @@ def options_from(args: argparse.Namespace) -> Options:
         phases=tuple(phase.strip() for phase in args.phases.split(",") if phase.strip()),
         junit=args.junit,
         report=args.report,
+        sarif=args.sarif,
+        html=args.html,
         profile=args.profile,
         max_spend_usd=args.max_spend_usd,
         allow_expensive=args.allow_expensive,
@@ -117,7 +141,12 @@ def run_command(args: argparse.Namespace) -> int:
     from conformance.redact import Redactor
     from conformance.reports import summary_text
 
-    options = options_from(args)
+    try:
+        options = options_from(args)
+        options.resolved()
+    except ValueError as exc:
+        print(f"aistats-mock conform: {exc}", file=sys.stderr)
+        return 2
     progress = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     result = run(options, progress=progress)
     print(summary_text(result, Redactor(options.api_key)))

@@ -133,6 +133,8 @@ class EngineRun:
         self.progress = progress
         self._stream: Any = None
         self._stop_requested = False
+        #: Where answered statuses are counted (a ``CoverageRecorder``), when the run keeps coverage.
+        self.coverage: Any = None
 
     def stop(self) -> None:
         self._stop_requested = True
@@ -165,6 +167,8 @@ class EngineRun:
         if event.status.value == "skip":
             summary.skipped = summary.skipped or event.skip_reason
         summary.cases += len(recorder.cases)
+        if self.coverage is not None:
+            self._count_statuses(recorder)
         for case_id, nodes in recorder.checks.items():
             for node in nodes:
                 tally = summary.tally(node.name)
@@ -178,6 +182,13 @@ class EngineRun:
                 self.result.add_failure(self._record(node, recorder, case_id, phase))
         mark = "FAIL" if summary.failed else "ok"
         self.progress(f"[{phase:>8}] {recorder.label:<55} {len(recorder.cases):>4} cases  {mark}")
+
+    def _count_statuses(self, recorder: Any) -> None:
+        """Every answer of the scenario, the checks' own requests (e.g. without auth) included."""
+        for case_id, interaction in recorder.interactions.items():
+            node = recorder.cases.get(case_id)
+            if node is not None and interaction.response is not None:
+                self.coverage.observe(node.value, interaction.response)
 
     def _accepted(self, node: Any, recorder: Any, case_id: str) -> bool:
         if node.name != "positive_data_acceptance":

@@ -19,6 +19,10 @@ class Options:
     spec: str | None = None
     max_examples: int = 5
     seed: int | None = 0
+    #: Run the generated phases with this many seeds: ``seed``, ``seed + 1``, …
+    seeds: int = 1
+    #: Required coverage in percent, e.g. ``{"ops": 100, "statuses": 80}`` (below = exit 1).
+    min_coverage: dict[str, float] = field(default_factory=dict)
     workers: int = 2
     #: Check names to run; empty = every check (built-in and gateway).
     checks: tuple[str, ...] = ()
@@ -28,6 +32,8 @@ class Options:
     phases: tuple[str, ...] = PHASES
     junit: Path | None = None
     report: Path | None = None
+    sarif: Path | None = None
+    html: Path | None = None
     profile: str = "default"
     #: Live profile: stop before the summed ``pricing`` would pass this many USD.
     max_spend_usd: float | None = None
@@ -45,6 +51,11 @@ class Options:
         """The options with the live profile's safety defaults applied."""
         if self.profile not in PROFILES:
             raise ValueError(f"profile must be one of {PROFILES}, not {self.profile!r}")
+        if self.seeds < 1:
+            raise ValueError(f"seeds must be at least 1, not {self.seeds}")
+        unknown = sorted(set(self.min_coverage) - {"ops", "statuses"})
+        if unknown:
+            raise ValueError(f"min_coverage names {unknown}; known: ops, statuses")
         if self.profile != "live":
             return replace(self, base_url=self.base_url.rstrip("/"))
         return replace(

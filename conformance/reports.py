@@ -10,7 +10,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from conformance.redact import Redactor
-from conformance.results import RunResult
+from conformance.results import FailureRecord, RunResult
 
 VERDICTS = {0: "CONFORMANT", 1: "BREACHES FOUND", 2: "HARNESS ERROR"}
 
@@ -23,6 +23,14 @@ def summary_text(result: RunResult, redactor: Redactor | None = None, *, max_fai
         failed = summary.failed
         state = "skipped" if summary.skipped and not summary.cases else ("FAIL" if failed else "ok")
         lines.append(f"  {state:<7} {label:<58} {summary.cases:>5} cases  {failed:>3} failed checks")
+    lines += ["", "Statuses (documented statuses seen / documented; answered codes):"]
+    for label, op in sorted(result.coverage.operations.items()):
+        missing = [code for code in op.documented if code not in op.covered]
+        seen = ",".join(str(code) for code in sorted(op.seen)) or "none"
+        lines.append(
+            f"  {len(op.covered):>2}/{len(op.documented):<2} {label:<58} seen {seen}"
+            + (f"  not seen {','.join(missing)}" if missing else "")
+        )
     lines += ["", "Checks:"]
     for name, tally in result.check_totals().items():
         state = "FAIL" if tally.failed else "ok"
@@ -33,7 +41,7 @@ def summary_text(result: RunResult, redactor: Redactor | None = None, *, max_fai
         lines += [
             "",
             f"{number}. [{failure.check}] {failure.operation} — {failure.title} ({failure.phase}"
-            f"{', ×' + str(failure.occurrences) if failure.occurrences > 1 else ''})",
+            f"{', ×' + str(failure.occurrences) if failure.occurrences > 1 else ''}{_seed_note(failure)})",
         ]
         lines += [f"   {line}" for line in failure.message.splitlines() if line.strip()][:12]
         if failure.status is not None:
@@ -51,12 +59,25 @@ def summary_text(result: RunResult, redactor: Redactor | None = None, *, max_fai
             lines += ["", f"{title}:"] + [f"  - {item}" for item in items]
     if result.stopped_early:
         lines += ["", f"Stopped early: {result.stopped_early}"]
+    seeds = [seed for seed in result.seeds if seed is not None]
+    lines += ["", result.coverage.summary_line() + (f"   Seeds: {_seed_range(seeds)}" if seeds else "")]
+    lines += result.coverage_failures
     lines += [
-        "",
         f"Spent: {result.spent_usd:.9f} USD   Time: {result.duration_s:.1f} s   "
         f"Verdict: {VERDICTS[result.exit_code]} (exit {result.exit_code})",
     ]
     return redactor.text("\n".join(lines))
+
+
+def _seed_note(failure: FailureRecord) -> str:
+    if failure.seed is None:
+        return ""
+    others = [seed for seed in failure.seeds if seed != failure.seed]
+    return f", seed {failure.seed}" + (f", also seeds {','.join(map(str, others))}" if others else "")
+
+
+def _seed_range(seeds: list[int]) -> str:
+    return str(seeds[0]) if len(seeds) == 1 else f"{seeds[0]}..{seeds[-1]} ({len(seeds)})"
 
 
 def write_json(result: RunResult, path: Path, redactor: Redactor) -> None:

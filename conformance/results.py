@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from conformance.coverage import Coverage
 
 EXIT_CONFORMANT, EXIT_BREACHES, EXIT_HARNESS = 0, 1, 2
 
@@ -21,10 +24,25 @@ class FailureRecord:
     status: int | None = None
     response_excerpt: str | None = None
     occurrences: int = 1
+    #: The first seed that found this breach, and every seed that did (``--seeds N``).
+    seed: int | None = None
+    seeds: list[int] = field(default_factory=list)
 
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.check, self.operation, self.title)
+
+    @property
+    def seed_key(self) -> tuple[str, str, str]:
+        """What makes two seeds' findings one breach: check, operation and message shape."""
+        return (self.check, self.operation, message_shape(self.message or self.title))
+
+
+def message_shape(message: str) -> str:
+    """The message with its generated particulars (numbers, ids, quoted values) blanked out."""
+    text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"", "'…'", message)
+    text = re.sub(r"[0-9A-Fa-f]{8,}|\d+", "#", text)
+    return " ".join(text.split())[:400]
 
 
 @dataclass
@@ -63,6 +81,11 @@ class RunResult:
     spent_usd: float = 0.0
     stopped_early: str | None = None
     cleanup: list[str] = field(default_factory=list)
+    #: The seeds run (``--seed S --seeds N`` runs S … S+N-1).
+    seeds: list[int | None] = field(default_factory=list)
+    coverage: Coverage = field(default_factory=Coverage)
+    #: One line per ``--min-coverage`` threshold the run did not reach: any of these means exit 1.
+    coverage_failures: list[str] = field(default_factory=list)
 
     def operation(self, label: str) -> OperationSummary:
         return self.operations.setdefault(label, OperationSummary(label))
@@ -78,11 +101,49 @@ class RunResult:
     def exit_code(self) -> int:
         if self.harness_errors:
             return EXIT_HARNESS
-        return EXIT_BREACHES if self.failures else EXIT_CONFORMANT
+        return EXIT_BREACHES if self.failures or self.coverage_failures else EXIT_CONFORMANT
 
     @property
     def ok(self) -> bool:
         return self.exit_code == EXIT_CONFORMANT
+
+    def merge_seed(self, part: RunResult, seed: int | None) -> None:
+        """Fold one seed's run into this result; a breach found again is counted, not repeated."""
+        self.seeds.append(seed)
+        self._merge_tallies(part)
+        known = {failure.seed_key: failure for failure in self.failures}
+        for record in part.failures:
+            record.seed = seed if record.seed is None else record.seed
+            existing = known.get(record.seed_key)
+            if existing is None:
+                record.seeds = [seed] if seed is not None else []
+                self.failures.append(record)
+                known[record.seed_key] = record
+                continue
+            existing.occurrences += record.occurrences
+            if seed is not None and seed not in existing.seeds:
+                existing.seeds.append(seed)
+        self._merge_rest(part)
+
+    def _merge_tallies(self, part: RunResult) -> None:
+        for label, theirs in part.operations.items():
+            mine = self.operation(label)
+            mine.cases += theirs.cases
+            mine.skipped = mine.skipped or theirs.skipped
+            for name, tally in theirs.checks.items():
+                mine.tally(name).passed += tally.passed
+                mine.tally(name).failed += tally.failed
+
+    def _merge_rest(self, part: RunResult) -> None:
+        for mine_list, theirs_list in (
+            (self.harness_errors, part.harness_errors),
+            (self.notes, part.notes),
+            (self.cleanup, part.cleanup),
+        ):
+            mine_list.extend(item for item in theirs_list if item not in mine_list)
+        self.stopped_early = self.stopped_early or part.stopped_early
+        self.spent_usd += part.spent_usd
+        self.coverage.merge(part.coverage)
 
     def check_totals(self) -> dict[str, CheckTally]:
         totals: dict[str, CheckTally] = {}
@@ -121,5 +182,8 @@ class RunResult:
                 }
                 for label, s in sorted(self.operations.items())
             },
+            "seeds": self.seeds,
+            "coverage": self.coverage.to_dict(),
+            "coverage_failures": self.coverage_failures,
             "failures": [asdict(failure) for failure in self.failures],
         }
