@@ -8,12 +8,13 @@ the server layer; encoding to bytes happens after. Nothing here knows about Conn
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 from mockserver import ids
 from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
 from mockserver.errors import GatewayFailure, ValidationDetail, validation_failure
-from mockserver.model import MockReply, MockRequest
+from mockserver.model import MockReply, MockRequest, Outcome
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.stages import Stages
 from mockserver.scenarios import ScenarioPlan
@@ -86,6 +87,8 @@ class Dispatcher:
         plan = ScenarioPlan()
         try:
             plan = _first_plan(ctx, stages)
+            if plan.request_headers:
+                ctx = self.context(replace(request, headers={**request.headers, **plan.request_headers}))
             if plan.failure is not None:
                 raise plan.failure
             for gate in stages.gates:
@@ -101,7 +104,9 @@ class Dispatcher:
                 recorder.failed(ctx, failure, reply)
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
-        return plan.shape(reply)
+        shaped = plan.shape(reply)
+        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule)
+        return shaped
 
 
 def _first_plan(ctx: SynthesisContext, stages: Stages) -> ScenarioPlan:

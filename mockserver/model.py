@@ -21,8 +21,19 @@ class UploadedFile:
     data: bytes
 
 
-@dataclass
+@dataclass(frozen=True)
+class Outcome:
+    """What the pipeline decided for a request, beyond its answer (the journal shows it)."""
+
+    scenario: str | None = None
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
 class MockRequest:
+    """One request, resolved once by the server and never changed (``dataclasses.replace``
+    makes the variants a dialect or a scenario needs)."""
+
     operation: Operation
     method: str
     path: str
@@ -36,9 +47,8 @@ class MockRequest:
     key: Any = None
     seed: int = 0
     generation_id: str = ""
-    #: Notes the server layer and features leave for each other about this request
-    #: (e.g. the scenario chosen, read back by the admin journal). Never sent.
-    notes: dict[str, Any] = field(default_factory=dict)
+    #: ``scheme://host:port`` of this server as the client reached it (media URLs).
+    origin: str = ""
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)
@@ -79,6 +89,8 @@ class MockReply:
     #: ``provider``, ``usage`` (as sent), ``pricing`` (the priced object), ``meta``
     #: (timings), ``status``, ``stream``. Never encoded on the wire.
     summary: dict[str, Any] = field(default_factory=dict)
+    #: The scenario and rule that chose this answer (never sent; the journal shows them).
+    outcome: Outcome = field(default_factory=Outcome)
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())

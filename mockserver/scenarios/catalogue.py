@@ -77,8 +77,7 @@ def _reset(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
 
 def _job_failed(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
     # The job lifecycle reads the same header a client may send itself.
-    ctx.request.headers[JOB_OUTCOME_HEADER] = "failed"
-    return ScenarioPlan()
+    return ScenarioPlan(request_headers={JOB_OUTCOME_HEADER: "failed"})
 
 
 SCENARIOS: dict[str, Scenario] = {

@@ -1,12 +1,12 @@
 """Scenario control for one server: which plan each request follows.
 
 Precedence: the ``X-Mock-Scenario`` header, then ``Prefer: code=NNN`` for an error status
-(answered in the gateway's envelope rather than with schema data), then the first rule
-that fires (rules file and admin API), then the seeded error rate. On top of whichever answer that gives come
-the deliberate violations (``--violate``), the scenario's own breakage, and added
-latency (``X-Mock-Latency-Ms`` or ``--latency``). The chosen scenario and rule are noted
-on the request for the journal. The runtime holds one :class:`ScenarioControl` (its
-``scenarios``), the first selector of the pipeline.
+(answered in the gateway's envelope rather than with schema data), then the first rule that
+fires (rules file and admin API), then the seeded error rate. On top of whichever answer that
+gives come the deliberate violations (``--violate``), the scenario's own breakage, and added
+latency (``X-Mock-Latency-Ms`` or ``--latency``). The chosen scenario and rule travel in the
+plan (then in the reply's ``outcome``) to the journal. The runtime holds one
+:class:`ScenarioControl` (its ``scenarios``), the first selector of the pipeline.
 """
 
 from __future__ import annotations
@@ -70,7 +70,6 @@ class ScenarioControl:
             extra_ms = self._latency_ms(ctx)
         except (ScenarioParamError, LatencyError) as exc:
             raise GatewayFailure(400, "invalid_request", str(exc)) from None
-        ctx.request.notes["scenario"] = plan.name
         plan.reshapers = [*self.violations.reshapers(ctx), *plan.reshapers]
         if extra_ms:
             plan.reshapers.append(added_delay(extra_ms))
@@ -102,8 +101,9 @@ class ScenarioControl:
         picked = self.rules.pick(ctx.request, self.base_path, lambda rule: self._rule_usable(rule, ctx))
         if picked is not None:
             rule, _call = picked
-            ctx.request.notes["rule"] = rule.name
-            return self._rule_plan(rule, ctx)
+            plan = self._rule_plan(rule, ctx)
+            plan.rule = rule.name
+            return plan
         drawn = self.error_rate.draw(lambda name: unsuitable(SCENARIOS[name], ctx, {}) is None)
         return plan_for(drawn, ctx, {}) if drawn else ScenarioPlan()
 

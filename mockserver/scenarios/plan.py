@@ -16,6 +16,11 @@ class ScenarioPlan:
     name: str | None = None
     failure: GatewayFailure | None = None
     reshapers: list[Reshape] = field(default_factory=list)
+    #: The rule (rules file or admin API) that chose this plan, if one did.
+    rule: str | None = None
+    #: Request headers the scenario stands for (``job_failed`` asks the job lifecycle to fail
+    #: through the header a client could send itself); the dispatcher adds them to the request.
+    request_headers: dict[str, str] = field(default_factory=dict)
 
     def shape(self, reply: MockReply) -> MockReply:
         for reshape in self.reshapers:

@@ -32,7 +32,7 @@ from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.responses import ConnectionReset, to_starlette
-from mockserver.server.scope import header, headers_dict, request_data
+from mockserver.server.scope import header, headers_dict, request_state
 from mockserver.synthesis.chain import from_documentation
 from mockserver.synthesis.preferences import Preferences
 
@@ -94,14 +94,14 @@ class AdminMiddleware:
             }
             await _send_json(send, 403, body, {})
             return
-        data = request_data(scope)
-        refusal = data.get("refusal")
+        state = request_state(scope)
+        refusal = state.refusal
         if refusal is CLIENT_GONE:
             return
         if refusal is not None:
             await _send_json(send, refusal.status, {"error": refusal.code, "message": refusal.description}, CLOSE)
             return
-        raw = data.get("raw_body", b"")
+        raw = state.raw_body
         refused = admin_refusal(scope["method"], headers_dict(scope), raw, self._own_hosts(scope))
         if refused is not None:
             status, code, message = refused
@@ -123,7 +123,7 @@ class AdminMiddleware:
     # ---- journal -----------------------------------------------------------------------
 
     async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
-        data = request_data(scope)
+        state = request_state(scope)
         base = self.runtime.index.base_path
         matched = (
             self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
@@ -137,10 +137,10 @@ class AdminMiddleware:
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
             headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", [])],
-            body=data.get("raw_body", b""),
+            body=state.raw_body,
             client=f"{client[0]}:{client[1]}" if client else None,
             operation_id=matched[0].operation_id if matched else None,
-            generation_id=data.get("generation_id"),
+            generation_id=state.generation_id or None,
         )
         started = time.perf_counter()
         status: list[int] = []
@@ -163,9 +163,10 @@ class AdminMiddleware:
             outcome = "error"
             raise
         finally:
-            if data.get("refusal") is CLIENT_GONE:
+            if state.refusal is CLIENT_GONE:
                 outcome = "client_disconnected"
-            entry.scenario, entry.rule = data.get("scenario"), data.get("rule")
+            if state.outcome is not None:
+                entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
             entry.complete(
                 status=status[0] if status else None,
                 outcome=outcome,
@@ -212,16 +213,16 @@ class AdminMiddleware:
         if matched is None:
             return None
         operation = matched[0]
-        data = request_data(scope)
+        state = request_state(scope)
         request = MockRequest(
             operation=operation,
             method=scope["method"],
             path=scope["path"],
             headers=headers_dict(scope),
-            raw_body=data.get("raw_body", b""),
-            seed=data.get("seed", 0),
-            generation_id=data.get("generation_id", ""),
-            notes=data,
+            raw_body=state.raw_body,
+            seed=state.seed,
+            generation_id=state.generation_id,
+            origin=state.origin,
         )
         ctx = Dispatcher(self.runtime).context(request)
         response = operation.response(operation.success_status)

@@ -28,7 +28,7 @@ from mockserver.pipeline.runtime import Runtime
 from mockserver.server.cors import cors_headers
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable
-from mockserver.server.scope import header, request_data
+from mockserver.server.scope import header, request_state
 
 
 class GatewayEdge:
@@ -52,23 +52,23 @@ class GatewayEdge:
             return
         if in_api:
             make_routable(scope)
-        data = request_data(scope)
+        state = request_state(scope)
         settings = self.runtime.settings
         body, refusal = await _read_body(receive, scope, settings.max_body_bytes, settings.body_timeout_s)
-        data["raw_body"] = body
-        data["origin"] = settings.public_url or server_origin(scope)
+        state.raw_body = body
+        state.origin = settings.public_url or server_origin(scope)
         seed_header = header(scope, "x-mock-seed") if in_api else None
         try:
             seed = await run_off_loop_if(is_large(body), self._seed, scope, body, seed_header)
         except GatewayFailure as failure:  # a malformed X-Mock-Seed
             refusal = refusal or failure
             seed = await run_off_loop_if(is_large(body), self._seed, scope, body, None)
-        data["seed"] = seed
+        state.seed = seed
         occurrence = self.runtime.occurrences.next(seed) if in_api else 1
-        data["generation_id"] = request_generation_id(settings, seed, occurrence)
+        state.generation_id = request_generation_id(settings, seed, occurrence)
         outgoing = _with_cors(send, self.cors) if in_api else send
         if refusal is not None:
-            data["refusal"] = refusal
+            state.refusal = refusal
             await self.app(scope, _client_gone, outgoing)
             return
         if header(scope, "transfer-encoding") is not None:
@@ -87,7 +87,7 @@ class EdgeRefusals:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        refusal = request_data(scope).get("refusal") if scope["type"] == "http" else None
+        refusal = request_state(scope).refusal if scope["type"] == "http" else None
         if refusal is None:
             await self.app(scope, receive, send)
         elif refusal is not CLIENT_GONE:

@@ -22,7 +22,7 @@ from mockserver.encoding.body import reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure, ValidationDetail, unauthorised
 from mockserver.pipeline.runtime import Runtime
-from mockserver.server.scope import request_data
+from mockserver.server.scope import request_state
 
 log = logging.getLogger("aistats_mock")
 
@@ -34,7 +34,7 @@ def install_error_handlers(app, runtime: Runtime) -> None:
         relative = scope.get("path", "")[len(base) :] or "/"
         matched = runtime.index.match(scope.get("method", "GET"), relative)
         family = matched[0].family if matched else "control"
-        generation_id = request_data(scope).get("generation_id", "G-00000000000000000000000000")
+        generation_id = request_state(scope).generation_id or "G-00000000000000000000000000"
         reply = render_failure(failure, family, generation_id, runtime.index.dialect)
         return ConnexionResponse(
             status_code=reply.status, body=reply_bytes(reply), content_type="application/json", headers=reply.headers

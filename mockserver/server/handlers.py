@@ -21,12 +21,12 @@ from mockserver.model import MockRequest
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params, request_path
 from mockserver.server.responses import initial_delay, to_flask, to_starlette
-from mockserver.server.scope import headers_dict, request_data
+from mockserver.server.scope import headers_dict, request_state
 from mockserver.synthesis.registry import is_heavy
 
 
 def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockRequest:
-    data = request_data(scope)
+    state = request_state(scope)
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     headers = headers_dict(scope)
     return MockRequest(
@@ -36,14 +36,14 @@ def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockReque
         path_params=path_params(scope),
         query=query,
         headers=headers,
-        body=data.get("body"),
-        raw_body=data.get("raw_body", b""),
+        body=state.body,
+        raw_body=state.raw_body,
         content_type=headers.get("content-type", ""),
-        files=data.get("files", {}),
-        key=data.get("key"),
-        seed=data.get("seed", 0),
-        generation_id=data.get("generation_id", ""),
-        notes=data,
+        files=state.files,
+        key=state.key,
+        seed=state.seed,
+        generation_id=state.generation_id,
+        origin=state.origin,
     )
 
 
@@ -64,14 +64,16 @@ class DispatchResolver(Resolver):
         heavy = is_heavy(operation_id)
 
         def answer(request: MockRequest):
-            """The response and its initial delay; the reply dies here (in the worker thread
-            when offloaded: freeing millions of objects is work too)."""
+            """The response, its initial delay and the pipeline's outcome; the reply dies here
+            (in the worker thread when offloaded: freeing millions of objects is work too)."""
             reply = dispatcher.handle(request)
-            return reply.delay, to_starlette(reply)
+            return reply.delay, to_starlette(reply), reply.outcome
 
         async def serve_operation():
-            request = build_request(dispatcher, operation_id, context.scope)
-            delay, response = await run_off_loop_if(heavy or is_large(request.raw_body), answer, request)
+            scope = context.scope
+            request = build_request(dispatcher, operation_id, scope)
+            offload = heavy or is_large(request.raw_body)
+            delay, response, request_state(scope).outcome = await run_off_loop_if(offload, answer, request)
             await initial_delay(delay)
             return response
 
@@ -84,6 +86,7 @@ class DispatchResolver(Resolver):
         def serve_operation(**_connexion_arguments):
             request = build_request(dispatcher, operation_id, context.scope)
             reply = dispatcher.handle(request)
+            request_state(context.scope).outcome = reply.outcome
             if reply.delay > 0:
                 time.sleep(reply.delay)
             return to_flask(reply)

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from starlette.types import Scope
 
-from mockserver.server.scope import request_data
+from mockserver.server.scope import request_state
 
 _ESCAPES = {"%": "%25", "/": "%2F", "\n": "%0A"}
 
@@ -41,19 +41,19 @@ def make_routable(scope: Scope) -> None:
             value = routed
         segments.append(value)
     if aliases:
-        data = request_data(scope)
-        data["path_aliases"] = aliases
-        data["decoded_path"] = scope["path"]
+        state = request_state(scope)
+        state.path_aliases = aliases
+        state.decoded_path = scope["path"]
         scope["path"] = "/".join(segments)
 
 
 def path_params(scope: Scope, params: Any = None) -> dict[str, str]:
     """The routed path parameters with their real (decoded) values."""
-    aliases = request_data(scope).get("path_aliases", {})
+    aliases = request_state(scope).path_aliases
     found = scope.get("path_params", {}) if params is None else params
     return {key: aliases.get(str(value), str(value)) for key, value in found.items()}
 
 
 def request_path(scope: Scope) -> str:
     """The decoded request path, as the client sent it."""
-    return str(request_data(scope).get("decoded_path", scope["path"]))
+    return request_state(scope).decoded_path or scope["path"]

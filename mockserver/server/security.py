@@ -5,7 +5,7 @@ from __future__ import annotations
 from connexion.security import BearerSecurityHandler
 
 from mockserver.pipeline.runtime import Runtime
-from mockserver.server.scope import request_data
+from mockserver.server.scope import request_state
 
 
 def security_map(runtime: Runtime) -> dict[str, type]:
@@ -18,7 +18,7 @@ def security_map(runtime: Runtime) -> dict[str, type]:
         @staticmethod
         def _verify(request):
             key = runtime.authenticate(request.headers.get("authorization"))
-            request_data(request.scope)["key"] = key
+            request_state(request.scope).key = key
             return {"sub": key.kid}
 
     return {"bearer": GatewayBearer}

@@ -27,7 +27,7 @@ from mockserver.model import UploadedFile
 from mockserver.pipeline.runtime import Runtime
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params
-from mockserver.server.scope import request_data
+from mockserver.server.scope import request_state
 
 
 def validator_map(runtime: Runtime) -> dict[str, t.Any]:
@@ -45,7 +45,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
         async def wrap_receive(self, receive, *, scope):
             if body_is_ignored(scope):
                 return receive, scope
-            if self._required and not request_data(scope).get("raw_body", b"").strip():
+            if self._required and not request_state(scope).raw_body.strip():
                 raise validation_failure([ValidationDetail("Request body is required", [], "required")])
             return await super().wrap_receive(receive, scope=scope)
 
@@ -60,11 +60,11 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
         """
 
         async def wrap_receive(self, receive, *, scope):
-            data = request_data(scope)
-            raw = data.get("raw_body", b"")
+            state = request_state(scope)
+            raw = state.raw_body
             if body_is_ignored(scope):
                 return receive, scope
-            data["body"] = await run_off_loop_if(is_large(raw), self._checked, raw)
+            state.body = await run_off_loop_if(is_large(raw), self._checked, raw)
             return receive, scope
 
         def _checked(self, raw: bytes) -> t.Any:
@@ -89,8 +89,9 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
 
     class FormBody(BodyGate, FormDataValidator):
         async def _parse(self, stream, scope):
-            if not request_data(scope).get("raw_body", b"").strip():
-                request_data(scope).update(body={}, files={})
+            state = request_state(scope)
+            if not state.raw_body.strip():
+                state.body, state.files = {}, {}
                 return {}
             try:
                 form = await self._form_parser_cls(_headers(scope), stream).parse()
@@ -100,7 +101,7 @@ def validator_map(runtime: Runtime) -> dict[str, t.Any]:
                 fields, files = await _split_form(form)
             finally:
                 await form.close()
-            request_data(scope).update(body=fields, files=files)
+            state.body, state.files = fields, files
             return _for_validation(fields, files, self._schema)
 
         def _validate(self, body):

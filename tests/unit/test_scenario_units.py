@@ -244,10 +244,11 @@ def test_server_latency_is_drawn_per_request_from_its_seed():
     assert header_wins.delay == 0.0
 
 
-def test_the_chosen_scenario_is_noted_on_the_request(runtime):
+def test_the_chosen_scenario_comes_back_in_the_replys_outcome(runtime):
     request = chat_request(runtime, **{"X-Mock-Scenario": "key_limit"})
-    Dispatcher(runtime).handle(request)
-    assert request.notes["scenario"] == "key_limit"
+    reply = Dispatcher(runtime).handle(request)
+    assert reply.outcome.scenario == "key_limit" and reply.outcome.rule is None
+    assert Dispatcher(runtime).handle(chat_request(runtime)).outcome.scenario is None
 
 
 def run_statuses(seed: int, calls: int = 40) -> list[int]:

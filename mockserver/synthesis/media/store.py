@@ -69,5 +69,5 @@ def public_url(request: MockRequest, name: str) -> str:
     the address the client connected to; never the request's ``Host`` header, which a
     client could point anywhere.
     """
-    origin = request.notes.get("origin") or DEFAULT_ORIGIN
+    origin = request.origin or DEFAULT_ORIGIN
     return f"{origin}{ROUTE_PREFIX}{name}"
