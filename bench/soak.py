@@ -10,6 +10,8 @@ the catalogue, management keys created then deleted, credits, activity, generati
 jobs created then polled, scenario failures, bad input and admin journal reads. Each request
 has the statuses it may get; anything else, a connection error or a timeout is a failure.
 
+The server runs with small row caps (``--max-generations`` 5,000, ``--max-jobs`` 500, the soak's
+own defaults) so that a 10-minute run reaches them and shows the state file levelling off.
 Exit 0 when there were no failures and RSS stayed under ``--max-rss-mb`` (200), else 1.
 Load goes to 127.0.0.1 only and stops by itself.
 """
@@ -242,11 +244,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sample-seconds", type=float, default=30.0)
     parser.add_argument("--max-rss-mb", type=float, default=200.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--max-generations", type=int, default=5000, help="the server's row cap (default 5000)")
+    parser.add_argument("--max-jobs", type=int, default=500, help="the server's job cap (default 500)")
     parser.add_argument("--json", type=Path, help="write the samples and totals here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="aistats-soak-") as folder:
         state_file = Path(folder) / "state.sqlite"
         server_args = ["--state", str(state_file), "--job-seconds", "2", "--latency", "0"]
+        server_args += ["--max-generations", str(args.max_generations), "--max-jobs", str(args.max_jobs)]
         with start_ours(seed=args.seed, extra_args=server_args) as server:
             soak = Soak(server, state_file, random.Random(args.seed))
             asyncio.run(soak.run(args.minutes * 60, args.rate, args.sample_seconds))
