@@ -151,6 +151,24 @@ def test_anthropic_tool_use(claude):
     jsonschema.validate(tool_use.input, WEATHER)
 
 
+@pytest.mark.parametrize("stream", [False, True], ids=["plain", "streamed"])
+def test_anthropic_tool_loop_sends_the_answer_back(claude, stream):
+    """The SDK's own loop: the assistant's content blocks go back as they came, then a tool_result."""
+    tools = [{"name": "get_weather", "input_schema": WEATHER}]
+    asked = [{"role": "user", "content": "Weather in Rome?"}]
+    call = dict(model="anthropic/claude-haiku-4-5", max_tokens=512, tools=tools)
+    if stream:
+        with claude.messages.stream(**call, tool_choice={"type": "any"}, messages=asked) as events:
+            first = events.get_final_message()
+    else:
+        first = claude.messages.create(**call, tool_choice={"type": "any"}, messages=asked)
+    tool_use = next(block for block in first.content if block.type == "tool_use")
+    result = {"type": "tool_result", "tool_use_id": tool_use.id, "content": "18 C and sunny"}
+    turns = [*asked, {"role": "assistant", "content": first.content}, {"role": "user", "content": [result]}]
+    final = claude.messages.create(**call, messages=turns)
+    assert final.stop_reason == "end_turn" and final.content[0].type == "text" and final.content[0].text
+
+
 def test_anthropic_messages_stream(claude):
     with claude.messages.stream(
         model="anthropic/claude-sonnet-4-5",
