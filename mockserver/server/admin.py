@@ -15,6 +15,7 @@ One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffere
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import time
 from urllib.parse import parse_qs, urlsplit
@@ -31,6 +32,7 @@ from mockserver.scenarios.admin_api import PREFIX, AdminApi
 from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.server.edge import CLIENT_GONE, CLOSE
+from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, headers_dict, request_state
 from mockserver.synthesis.chain import from_documentation
@@ -131,7 +133,9 @@ class AdminMiddleware:
             else None
         )
         client = scope.get("client")
-        entry = self.control.journal.open(
+        # A large body is hashed and trimmed for the journal in a worker thread (off the loop).
+        opening = functools.partial(
+            self.control.journal.open,
             received_at=time.time(),
             method=scope["method"],
             path=scope["path"],
@@ -142,6 +146,7 @@ class AdminMiddleware:
             operation_id=matched[0].operation_id if matched else None,
             generation_id=state.generation_id or None,
         )
+        entry = await run_off_loop_if(is_large(state.raw_body), opening)
         started = time.perf_counter()
         status: list[int] = []
 
