@@ -36,6 +36,8 @@ class ServerProcess:
 
     def __init__(self, name: str, command: list[str], env: dict[str, str] | None = None, cwd: Path = ROOT):
         self.name = name
+        #: When the process was started (start-up time is measured from here).
+        self.started = time.monotonic()
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
