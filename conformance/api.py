@@ -27,7 +27,7 @@ def run(options: Options | None = None, *, progress: Callable[[str], None] | Non
     problems of the harness itself are its ``harness_errors`` (exit 2).
     """
     options = (options or Options(**fields)).resolved()
-    redactor = Redactor(options.api_key)
+    redactor = Redactor(options.api_key, options.api_key_2)
     say = _redacting(progress or (lambda message: None), redactor)
     result = RunResult(base_url=options.base_url, spec=options.spec or "packaged 2026-03", profile=options.profile)
     started = time.monotonic()
@@ -105,6 +105,9 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
             say,
             allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
         ).run_all()
+        from conformance.gateway_flows import run_gateway_flows
+
+        run_gateway_flows(options, result, redactor, selected, say, context)
     _clean_up(spec, options, cleanup, result, say)
     result.spent_usd = guard.spent_usd
 

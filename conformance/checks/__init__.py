@@ -4,7 +4,16 @@ Built-in Schemathesis checks the suite runs are listed in :data:`BUILTIN_CHECKS`
 gateway's own are in :data:`GATEWAY_CHECKS` (name → the property it asserts).
 """
 
-from conformance.checks import envelopes, media, pagination, resources, streams, usage  # noqa: F401
+from conformance.checks import (  # noqa: F401
+    envelopes,
+    media,
+    pagination,
+    resources,
+    round_trips,
+    streams,
+    tenants,
+    usage,
+)
 from conformance.checks._support import GATEWAY_CHECKS, GatewayCheckFailure
 
 BUILTIN_CHECKS = {

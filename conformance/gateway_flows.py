@@ -1,0 +1,30 @@
+"""The gateway workflows that send their own requests (conformance/probes.py): round trips,
+tenant isolation, the wallet, and malformed input. Run after the scripted workflows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conformance.options import Options
+from conformance.probes import Probe
+from conformance.redact import Redactor
+from conformance.results import RunResult
+from conformance.round_trip_flow import run_round_trips
+from conformance.tenant_flow import run_tenant_isolation
+
+
+def run_gateway_flows(
+    options: Options,
+    result: RunResult,
+    redactor: Redactor,
+    selected: list[str],
+    progress: Callable[[str], None],
+    context: Any,
+) -> None:
+    probe = Probe(options, result, redactor, selected, progress)
+    try:
+        run_round_trips(probe, context)
+        run_tenant_isolation(probe, context)
+    finally:
+        probe.close()

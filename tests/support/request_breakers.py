@@ -1,0 +1,88 @@
+"""ASGI wrappers that break the mock on the request side: refusing some bodies, losing
+the caller's team, answering slowly. Companions of tests/support/breakers.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+
+async def _read_body(receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    sent = False
+
+    async def receive():
+        nonlocal sent
+        if sent:
+            await asyncio.sleep(3600)
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+class Refuse:
+    """Answers 400 (the inference envelope) to requests for which ``when(scope, body)`` holds."""
+
+    def __init__(self, app: Any, when: Callable[[dict, bytes], bool]):
+        self.app = app
+        self.when = when
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if not self.when(scope, body):
+            await self.app(scope, _replay(body), send)
+            return
+        payload = json.dumps(
+            {"status_code": 400, "error": "validation_error", "error_type": "user", "description": "refused"}
+        ).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+class Impersonate:
+    """Serves requests of ``matches(scope)`` sent with key ``intruder`` as if sent with ``owner``:
+    a gateway that looks resources up without the caller's team."""
+
+    def __init__(self, app: Any, intruder: str, owner: str, matches: Callable[[dict], bool]):
+        self.app = app
+        self.intruder = f"Bearer {intruder}".encode()
+        self.owner = f"Bearer {owner}".encode()
+        self.matches = matches
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and self.matches(scope):
+            headers = [
+                (name, self.owner if name.lower() == b"authorization" and value == self.intruder else value)
+                for name, value in scope["headers"]
+            ]
+            scope = {**scope, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+def echoes_assistant(scope: dict, body: bytes) -> bool:
+    """A request that sends an assistant turn back (chat, messages) or output items (responses)."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    turns = data.get("messages") or data.get("input")
+    return isinstance(turns, list) and any(
+        isinstance(t, dict) and (t.get("role") == "assistant" or t.get("type") == "function_call") for t in turns
+    )
