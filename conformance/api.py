@@ -47,7 +47,9 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     from conformance import checks  # noqa: F401  (registers the gateway checks)
     from conformance.context import RunContext, attach
     from conformance.engine import ENGINE_PHASES, EngineRun, build_config, selected_checks
+    from conformance.gateway_flows import run_gateway_flows
     from conformance.guards import CleanupRegistry, SpendGuard
+    from conformance.spend import open_wallet, settle_spend
     from conformance.workflows import Workflows
     from mockserver.contract import ContractIndex
 
@@ -81,6 +83,8 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     attach(schema, context)
     engine = EngineRun(schema, result, redactor, say)
     guard = SpendGuard(options.max_spend_usd, on_exhausted=lambda: _stop(engine, result, guard))
+    meter, wallet_start = open_wallet(options)
+    guard.attach_wallet(meter, wallet_start)
     cleanup = CleanupRegistry()
     context.guard = guard
     context.priced = frozenset(op.operation_id for op in context.index.operations.values() if op.priced)
@@ -105,14 +109,17 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
             say,
             allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
         ).run_all()
-        from conformance.gateway_flows import run_gateway_flows
-
-        run_gateway_flows(options, result, redactor, selected, say, context)
+        if guard.allows_more():
+            run_gateway_flows(options, result, redactor, selected, say, context, meter)
     _clean_up(spec, options, cleanup, result, say)
-    result.spent_usd = guard.spent_usd
+    settle_spend(result, guard, meter, wallet_start)
 
 
 def _stop(engine: Any, result: RunResult, guard: Any) -> None:
+    if guard.out_of_credit:
+        result.stopped_early = "the key ran out of credit (402)"
+        engine.stop()
+        return
     result.stopped_early = (
         f"spend cap: spent {guard.spent_usd:.9f} USD; one more call could pass the {guard.cap_nanos / 1e9:.9f} USD cap"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conformance.money_flow import run_money
 from conformance.options import Options
 from conformance.probes import Probe
 from conformance.redact import Redactor
@@ -21,10 +22,12 @@ def run_gateway_flows(
     selected: list[str],
     progress: Callable[[str], None],
     context: Any,
+    meter: Any,
 ) -> None:
     probe = Probe(options, result, redactor, selected, progress)
     try:
         run_round_trips(probe, context)
         run_tenant_isolation(probe, context)
+        run_money(probe, context, meter)
     finally:
         probe.close()

@@ -114,6 +114,19 @@ class Probe:
             method, path, response.status_code, dict(response.headers), response.content, seconds, sent, content
         )
 
+    def abandon(self, method: str, path: str, *, body: Any) -> Answer:
+        """Open a streamed answer, read its first bytes and hang up (a client that abandons it)."""
+        sent = {**self.headers, "Content-Type": "application/json"}
+        content = json.dumps(body).encode()
+        started = time.monotonic()
+        try:
+            with self.client.stream(method, path, content=content, headers=sent) as response:
+                first = next(response.iter_raw(), b"")
+                status, headers = response.status_code, dict(response.headers)
+        except httpx.HTTPError as exc:
+            return Answer(method, path, None, {}, b"", time.monotonic() - started, sent, content, str(exc))
+        return Answer(method, path, status, headers, first, time.monotonic() - started, sent, content)
+
     def curl(self, answer: Answer) -> str:
         parts = ["curl", "-X", answer.method, self.options.base_url + answer.path]
         for name, value in answer.sent_headers.items():

@@ -43,7 +43,7 @@ def summary_text(result: RunResult, redactor: Redactor | None = None, *, max_fai
     if len(result.failures) > max_failures:
         lines.append(f"... and {len(result.failures) - max_failures} more (see the JSON report)")
     if result.findings:
-        lines += ["", f"Client compatibility ({len(result.findings)}; not breaches, exit code unchanged):"]
+        lines += ["", f"Findings ({len(result.findings)}; client compatibility and the like, not breaches):"]
     for finding in result.findings[:max_failures]:
         lines += ["", f"- [{finding.check}] {finding.operation} — {finding.title}"]
         lines += [f"   {line}" for line in finding.message.splitlines() if line.strip()][:8]

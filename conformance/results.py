@@ -7,8 +7,10 @@ from typing import Any
 
 EXIT_CONFORMANT, EXIT_BREACHES, EXIT_HARNESS = 0, 1, 2
 #: Checks whose failures are client-compatibility findings (what the official clients
-#: cannot use), not contract breaches: listed apart and never change the exit code.
+#: cannot use), not contract breaches.
 CLIENT_COMPATIBILITY_CHECKS = frozenset({"client_echo_accepted", "sdk_parses_answers"})
+#: Checks whose failures are findings: listed apart from the breaches, never change the exit code.
+FINDING_CHECKS = CLIENT_COMPATIBILITY_CHECKS | {"job_charge_reported"}
 
 
 @dataclass
@@ -66,14 +68,14 @@ class RunResult:
     spent_usd: float = 0.0
     stopped_early: str | None = None
     cleanup: list[str] = field(default_factory=list)
-    #: Client-compatibility findings (:data:`CLIENT_COMPATIBILITY_CHECKS`), apart from the breaches.
+    #: Findings (:data:`FINDING_CHECKS`: client compatibility, unreported charges), apart from the breaches.
     findings: list[FailureRecord] = field(default_factory=list)
 
     def operation(self, label: str) -> OperationSummary:
         return self.operations.setdefault(label, OperationSummary(label))
 
     def add_failure(self, record: FailureRecord) -> None:
-        records = self.findings if record.check in CLIENT_COMPATIBILITY_CHECKS else self.failures
+        records = self.findings if record.check in FINDING_CHECKS else self.failures
         for existing in records:
             if existing.key == record.key:
                 existing.occurrences += record.occurrences
@@ -128,5 +130,5 @@ class RunResult:
                 for label, s in sorted(self.operations.items())
             },
             "failures": [asdict(failure) for failure in self.failures],
-            "client_compatibility": [asdict(finding) for finding in self.findings],
+            "findings": [asdict(finding) for finding in self.findings],
         }

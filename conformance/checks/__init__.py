@@ -7,6 +7,7 @@ gateway's own are in :data:`GATEWAY_CHECKS` (name → the property it asserts).
 from conformance.checks import (  # noqa: F401
     envelopes,
     media,
+    money,
     pagination,
     resources,
     round_trips,

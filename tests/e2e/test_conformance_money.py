@@ -1,0 +1,94 @@
+"""The wallet workflow (conformance/money_flow.py) and spend measured from the wallet
+(conformance/spend.py): each fails on a gateway broken that way and passes on the mock."""
+
+from __future__ import annotations
+
+import httpx
+
+from conformance import Options, run
+from conformance.spend import OUT_OF_CREDIT
+from tests.support import AUTH, KEY, mock_app, serve
+from tests.support.breakers import Breaker, json_rewrite, on
+
+MONEY = ("createChatCompletion", "createAnthropicMessage", "createVideo", "getVideo", "getCredits")
+CHECKS = ("wallet_matches_reported_pricing", "job_charge_reported")
+
+
+def money(base_url: str, **extra):
+    options = Options(base_url=base_url, api_key=KEY, checks=CHECKS, include=MONEY, phases=("workflows",), **extra)
+    return run(options)
+
+
+def remaining(base_url: str) -> int:
+    return httpx.get(base_url + "/credits", headers=AUTH).json()["credits"]["remaining"]
+
+
+def _each_pricing(body, change):
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "total_nanos" in node and "lines" in node:
+                change(node)
+            stack.extend(v for k, v in node.items() if k != "lines")
+        elif isinstance(node, list):
+            stack.extend(node)
+    return body
+
+
+def _under_report(body):
+    def halve(pricing):
+        pricing["total_nanos"] //= 2
+
+    return _each_pricing(body, halve)
+
+
+def _hide_charge(body):
+    if isinstance(body, dict) and isinstance(body.get("usage"), dict):
+        body["usage"].pop("pricing", None)
+    return body
+
+
+def test_the_mock_moves_its_wallet_by_what_it_reports_and_the_run_spends_what_the_wallet_lost():
+    with serve(mock_app()) as url:
+        before = remaining(url)
+        result = money(url)
+        lost = before - remaining(url)
+    assert result.exit_code == 0, result.failures
+    assert result.findings == []
+    assert result.check_totals()["wallet_matches_reported_pricing"].passed >= 6
+    # A video job is charged on completion: the reported spend alone would miss it.
+    assert round(result.spent_usd * 1e9) == lost > 0
+
+
+def test_a_gateway_reporting_less_than_it_charges_fails_wallet_matches_reported_pricing():
+    with serve(Breaker(mock_app(), on("POST", "/chat/completions"), json_rewrite(_under_report))) as url:
+        result = money(url)
+    assert result.failed_checks() == ["wallet_matches_reported_pricing"]
+    assert any(failure.title.startswith("The wallet moved by") for failure in result.failures)
+
+
+def test_a_job_charge_no_answer_shows_is_a_finding():
+    with serve(Breaker(mock_app(), on("GET", ""), json_rewrite(_hide_charge))) as url:
+        result = money(url)
+    assert result.exit_code == 0
+    assert [finding.check for finding in result.findings] == ["job_charge_reported"]
+    assert "/videos" in result.findings[0].title
+
+
+def test_a_key_without_credit_is_a_harness_condition_not_a_flood_of_breaches():
+    # $0.50 is below the gateway's $1 minimum: every priced call is refused with 402.
+    with serve(mock_app(credits_usd=0.5)) as url:
+        result = run(
+            Options(
+                base_url=url,
+                api_key=KEY,
+                include=("createChatCompletion", "createEmbedding"),
+                phases=("examples", "coverage", "workflows"),
+                max_examples=5,
+            )
+        )
+    assert result.exit_code == 2
+    assert result.stopped_early == "the key ran out of credit (402)"
+    assert OUT_OF_CREDIT in result.harness_errors
+    assert not [failure for failure in result.failures if failure.status == 402]
