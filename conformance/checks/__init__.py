@@ -11,6 +11,7 @@ from conformance.checks import (  # noqa: F401
     pagination,
     resources,
     round_trips,
+    sdk_compat,
     streams,
     tenants,
     usage,
