@@ -97,18 +97,19 @@ def _chat_stream(frames: list[tuple[str | None, Any]]) -> list[str]:
     from openai.lib.streaming.chat import ChatCompletionStreamState
     from openai.types.chat import ChatCompletionChunk
 
-    state, problems = ChatCompletionStreamState(), []
+    state: Any = ChatCompletionStreamState()
     for _name, frame in frames:
         if isinstance(frame, dict) and (frame.get("object") == "error" or "error" in frame):
             continue  # the SDK raises an APIError for it: a documented ending, not a parse failure
-        found = _attempt(
-            "ChatCompletionChunk", lambda f=frame: state.handle_chunk(ChatCompletionChunk.model_validate(f))
-        )
+
+        def read(f: Any = frame) -> Any:
+            return state.handle_chunk(ChatCompletionChunk.model_validate(f))
+
+        found = _attempt("ChatCompletionChunk", read)
         if found and isinstance(frame, dict) and frame.get("object") == "chat.completion":
-            found = [f"{found[0]} — {SNAPSHOT_NOTE}"]
-        problems += found
-        if problems:
-            return problems
+            return [f"{found[0]} — {SNAPSHOT_NOTE}"]
+        if found:
+            return found
     return _attempt("ChatCompletionStreamState.get_final_completion", state.get_final_completion)
 
 
@@ -119,15 +120,16 @@ def _responses_stream(frames: list[tuple[str | None, Any]]) -> list[str]:
     from pydantic import TypeAdapter
 
     adapter: Any = TypeAdapter(ResponseStreamEvent)
-    omit = getattr(openai, "omit", getattr(openai, "NOT_GIVEN", None))
+    omit: Any = getattr(openai, "omit", getattr(openai, "NOT_GIVEN", None))
     state = ResponseStreamState(input_tools=omit, text_format=omit)
     for name, frame in frames:
         if name == "error" or (isinstance(frame, dict) and frame.get("type") == "error"):
             continue
-        problems = _attempt(
-            f"ResponseStreamState ({name or 'message'})",
-            lambda f=frame: state.handle_event(adapter.validate_python(f)),
-        )
+
+        def read(f: Any = frame) -> Any:
+            return state.handle_event(adapter.validate_python(f))
+
+        problems = _attempt(f"ResponseStreamState ({name or 'message'})", read)
         if problems:
             return problems
     return []
