@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from conformance.checks.robustness import run_multipart, run_robustness
 from conformance.money_flow import run_money
 from conformance.options import Options
 from conformance.probes import Probe
@@ -25,9 +26,20 @@ def run_gateway_flows(
     meter: Any,
 ) -> None:
     probe = Probe(options, result, redactor, selected, progress)
+    steps: list[Callable[[], None]] = [
+        lambda: run_robustness(probe, context),
+        lambda: run_round_trips(probe, context),
+        lambda: run_tenant_isolation(probe, context),
+        lambda: run_money(probe, context, meter),
+        lambda: run_multipart(probe, context),
+    ]
     try:
-        run_round_trips(probe, context)
-        run_tenant_isolation(probe, context)
-        run_money(probe, context, meter)
+        for step in steps:
+            if not probe.alive():
+                result.notes.append(
+                    f"the target stopped answering at {options.base_url}: the remaining gateway workflows were not run"
+                )
+                return
+            step()
     finally:
         probe.close()

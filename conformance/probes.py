@@ -114,6 +114,14 @@ class Probe:
             method, path, response.status_code, dict(response.headers), response.content, seconds, sent, content
         )
 
+    def alive(self) -> bool:
+        """Whether the target still accepts connections (a crashed one does not)."""
+        try:
+            self.client.get("/", timeout=min(5.0, self.options.request_timeout))
+        except httpx.HTTPError:
+            return False
+        return True
+
     def abandon(self, method: str, path: str, *, body: Any) -> Answer:
         """Open a streamed answer, read its first bytes and hang up (a client that abandons it)."""
         sent = {**self.headers, "Content-Type": "application/json"}

@@ -30,10 +30,11 @@ def settle_spend(result: RunResult, guard: Any, meter: WalletMeter, start: int |
     reported = guard.spent_usd
     end = meter.settled(wait_s=3.0) if start is not None else None
     if start is not None and end is not None:
-        result.spent_usd = max(0, start - end) / 1e9
+        lost = max(0, start - end) / 1e9
+        # A wallet that moves less than the answers report is not to be trusted with the spend.
+        result.spent_usd = max(lost, reported)
         result.notes.append(
-            f"spend measured from the wallet (GET /credits): {result.spent_usd:.9f} USD; "
-            f"the answers reported {reported:.9f} USD"
+            f"spend measured from the wallet (GET /credits): {lost:.9f} USD; the answers reported {reported:.9f} USD"
         )
     else:
         result.spent_usd = reported

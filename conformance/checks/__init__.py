@@ -10,6 +10,7 @@ from conformance.checks import (  # noqa: F401
     money,
     pagination,
     resources,
+    robustness,
     round_trips,
     sdk_compat,
     streams,

@@ -32,11 +32,14 @@ def _replay(body: bytes):
 
 
 class Refuse:
-    """Answers 400 (the inference envelope) to requests for which ``when(scope, body)`` holds."""
+    """Answers ``status`` (400 by default, in the inference envelope) to requests for which
+    ``when(scope, body)`` holds; with ``hang_s``, first keeps the client waiting that long."""
 
-    def __init__(self, app: Any, when: Callable[[dict, bytes], bool]):
+    def __init__(self, app: Any, when: Callable[[dict, bytes], bool], status: int = 400, hang_s: float = 0.0):
         self.app = app
         self.when = when
+        self.status = status
+        self.hang_s = hang_s
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -46,11 +49,13 @@ class Refuse:
         if not self.when(scope, body):
             await self.app(scope, _replay(body), send)
             return
+        if self.hang_s:
+            await asyncio.sleep(self.hang_s)
         payload = json.dumps(
-            {"status_code": 400, "error": "validation_error", "error_type": "user", "description": "refused"}
+            {"status_code": self.status, "error": "validation_error", "error_type": "user", "description": "refused"}
         ).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
-        await send({"type": "http.response.start", "status": 400, "headers": headers})
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
 
@@ -86,3 +91,22 @@ def echoes_assistant(scope: dict, body: bytes) -> bool:
     return isinstance(turns, list) and any(
         isinstance(t, dict) and (t.get("role") == "assistant" or t.get("type") == "function_call") for t in turns
     )
+
+
+def malformed_json(scope: dict, body: bytes) -> bool:
+    if scope.get("method") != "POST" or not body or body.lstrip()[:1] != b"{":
+        return False
+    try:
+        json.loads(body)
+    except ValueError:
+        return True
+    return False
+
+
+def untyped_multipart_part(scope: dict, body: bytes) -> bool:
+    """A multipart body with a part that has no Content-Type of its own."""
+    headers = dict(scope.get("headers") or [])
+    if not headers.get(b"content-type", b"").startswith(b"multipart/"):
+        return False
+    parts = body.split(b"Content-Disposition:")[1:]
+    return any(b"Content-Type" not in part.split(b"\r\n\r\n", 1)[0] for part in parts)
