@@ -105,6 +105,9 @@ def _multipart(probe: Probe, spec: dict[str, Any], operations: list[Any]) -> Non
                 excerpt(answer),
             )
         probe.judge("multipart_part_without_type_handled", answer, problem)
+        if answer.status is None and not probe.alive():
+            probe.result.notes.append(f"the target stopped answering after {answer.label} with an untyped part")
+            return
 
 
 def component(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
