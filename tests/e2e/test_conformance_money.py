@@ -9,6 +9,7 @@ from conformance import Options, run
 from conformance.spend import OUT_OF_CREDIT
 from tests.support import AUTH, KEY, mock_app, serve
 from tests.support.breakers import Breaker, json_rewrite, on
+from tests.support.request_breakers import ChargeExtra
 
 MONEY = ("createChatCompletion", "createAnthropicMessage", "createVideo", "getVideo", "getCredits")
 CHECKS = ("wallet_matches_reported_pricing", "job_charge_reported")
@@ -66,6 +67,26 @@ def test_a_gateway_reporting_less_than_it_charges_fails_wallet_matches_reported_
         result = money(url)
     assert result.failed_checks() == ["wallet_matches_reported_pricing"]
     assert any(failure.title.startswith("The wallet moved by") for failure in result.failures)
+
+
+def test_a_gateway_billing_refused_calls_fails_wallet_matches_reported_pricing():
+    def refused_chat(scope, status, disconnected):
+        return scope["path"].endswith("/chat/completions") and status == 400
+
+    with serve(ChargeExtra(mock_app(), refused_chat)) as url:
+        result = money(url)
+    assert result.failed_checks() == ["wallet_matches_reported_pricing"]
+    assert [failure.title for failure in result.failures] == ["A refused call is charged"]
+
+
+def test_a_gateway_billing_an_abandoned_stream_twice_fails_wallet_matches_reported_pricing():
+    def abandoned(scope, status, disconnected):
+        return scope["path"].endswith("/chat/completions") and disconnected
+
+    # Paced, so that the client hangs up before the stream is complete.
+    with serve(ChargeExtra(mock_app(tokens_per_second=100), abandoned)) as url:
+        result = money(url)
+    assert [failure.title for failure in result.failures] == ["An abandoned stream is billed more than once"]
 
 
 def test_a_job_charge_no_answer_shows_is_a_finding():

@@ -110,3 +110,57 @@ def untyped_multipart_part(scope: dict, body: bytes) -> bool:
         return False
     parts = body.split(b"Content-Disposition:")[1:]
     return any(b"Content-Type" not in part.split(b"\r\n\r\n", 1)[0] for part in parts)
+
+
+class ChargeExtra:
+    """After each answer ``when(scope, status, disconnected)`` selects, sends the inner app one
+    more priced chat request with the caller's key and drops its answer: a gateway that bills
+    what it never reports (a refused call, a stream the client hung up on)."""
+
+    BODY = json.dumps(
+        {"model": "openai/gpt-4o-mini", "max_tokens": 8, "messages": [{"role": "user", "content": "extra"}]}
+    ).encode()
+
+    def __init__(self, app: Any, when: Callable[[dict, int, bool], bool]):
+        self.app = app
+        self.when = when
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        disconnected = finished = False
+        original = {**scope, "headers": list(scope["headers"])}
+
+        async def listen():
+            nonlocal disconnected
+            message = await receive()
+            disconnected = disconnected or message["type"] == "http.disconnect"
+            return message
+
+        async def watch(message):
+            nonlocal status, finished
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+            finished = finished or (message["type"] == "http.response.body" and not message.get("more_body"))
+
+        await self.app(scope, listen, watch)
+        # ``disconnected``: the client hung up before the answer was complete.
+        if self.when(original, status, disconnected and not finished):
+            auth = [(k, v) for k, v in original["headers"] if k.lower() == b"authorization"]
+            length = str(len(self.BODY)).encode()
+            extra = {
+                **original,
+                "method": "POST",
+                "path": "/v1/chat/completions",
+                "raw_path": b"/v1/chat/completions",
+                "query_string": b"",
+                "headers": [*auth, (b"content-type", b"application/json"), (b"content-length", length)],
+            }
+
+            async def discard(message):
+                return None
+
+            await self.app(extra, _replay(self.BODY), discard)
