@@ -52,6 +52,9 @@ def run_money(probe: Probe, context: Any, meter: WalletMeter) -> None:
         _measure(probe, meter, "refused and failed calls", lambda: _refused(probe))
         if stream_answer:
             _abandoned(probe, meter, stream_answer[0])
+    if probe.capped:
+        probe.result.notes.append(f"{CHECK}: job charges not measured under a spend cap (a job costs dollars)")
+        return
     if not probe.options.is_live or probe.options.allow_expensive:
         for op_id, path, poll, body in JOBS:
             if op_id in ops:

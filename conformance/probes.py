@@ -71,6 +71,16 @@ class Probe:
         self.headers = {**options.extra_headers}
         if options.api_key:
             self.headers["Authorization"] = f"Bearer {options.api_key}"
+        self._interval = _interval(options.rate_limit)
+        self._last = 0.0
+        #: A run with a spend cap (the live profile) leaves the dear probes (video and music jobs) out.
+        self.capped = options.max_spend_usd is not None
+
+    def _pace(self) -> None:
+        wait = self._last + self._interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        self._last = time.monotonic()
 
     def close(self) -> None:
         self.client.close()
@@ -96,6 +106,7 @@ class Probe:
         content = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
         if content is not None and raw is None:
             sent.setdefault("Content-Type", "application/json")
+        self._pace()
         started = time.monotonic()
         try:
             response = self.client.request(
@@ -126,6 +137,7 @@ class Probe:
         """Open a streamed answer, read its first bytes and hang up (a client that abandons it)."""
         sent = {**self.headers, "Content-Type": "application/json"}
         content = json.dumps(body).encode()
+        self._pace()
         started = time.monotonic()
         try:
             with self.client.stream(method, path, content=content, headers=sent) as response:
@@ -172,6 +184,18 @@ class Probe:
             self.passed(check, answer)
         else:
             self.failed(check, answer, *problem, *more)
+
+
+def _interval(rate_limit: str | None) -> float:
+    """Seconds between requests for a Schemathesis-style rate (``"2/s"``, ``"100/m"``); 0 = unpaced."""
+    if not rate_limit or "/" not in rate_limit:
+        return 0.0
+    count, _, unit = rate_limit.partition("/")
+    seconds = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}.get(unit.strip()[-1:], 1.0)
+    try:
+        return seconds / max(1, int(count))
+    except ValueError:
+        return 0.0
 
 
 def excerpt(answer: Answer, limit: int = 240) -> str:

@@ -29,7 +29,7 @@ def run_tenant_isolation(probe: Probe, context: Any) -> None:
     probe.progress("[workflow] tenant isolation")
     if "createProvisioningKey" in ops:
         _keys(probe, other)
-    if "createVideo" in ops and (not probe.options.is_live or probe.options.allow_expensive):
+    if "createVideo" in ops and not probe.capped:
         _jobs(probe, other)
     if "createChatCompletion" in ops:
         _generations(probe, other, ops)
