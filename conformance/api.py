@@ -47,6 +47,7 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     from conformance import checks  # noqa: F401  (registers the gateway checks)
     from conformance.context import RunContext, attach
     from conformance.engine import ENGINE_PHASES, EngineRun, build_config, selected_checks
+    from conformance.findings import FindingSink
     from conformance.gateway_flows import run_gateway_flows
     from conformance.guards import CleanupRegistry, SpendGuard
     from conformance.spend import open_wallet, settle_spend
@@ -87,6 +88,7 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
     guard.attach_wallet(meter, wallet_start)
     cleanup = CleanupRegistry()
     context.guard = guard
+    context.findings = FindingSink(result, redactor)
     context.priced = frozenset(op.operation_id for op in context.index.operations.values() if op.priced)
 
     @schema.hook

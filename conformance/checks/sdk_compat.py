@@ -23,6 +23,7 @@ import schemathesis
 
 from conformance import sse
 from conformance.checks._support import fail, is_probe, is_stream, json_body, register
+from conformance.context import context_for
 
 register(
     "sdk_parses_answers",
@@ -197,10 +198,17 @@ def sdk_parses_answers(ctx, response, case):
         return None
     label, problems = found
     kind = "stream" if is_stream(response) else "body"
-    raise fail(
+    failure = fail(
         "sdk_parses_answers",
         case,
         f"The {label.split()[0]} SDK cannot read this {kind}",
         f"{label} parses the {kind} with its own types",
         f"{label}: " + "; ".join(problems),
     )
+    sink = context_for(case).findings
+    if sink is None:
+        raise failure
+    # A finding, not a breach: reported beside the engine so that the case (and the search
+    # for this operation's breaches) goes on.
+    sink("sdk_parses_answers", case, response, failure)
+    return None
