@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 from conformance import Options, run
@@ -113,3 +115,46 @@ def test_a_key_without_credit_is_a_harness_condition_not_a_flood_of_breaches():
     assert result.stopped_early == "the key ran out of credit (402)"
     assert OUT_OF_CREDIT in result.harness_errors
     assert not [failure for failure in result.failures if failure.status == 402]
+
+
+def _strip_pricing(node):
+    if isinstance(node, dict):
+        return {k: _strip_pricing(v) for k, v in node.items() if k != "pricing"}
+    if isinstance(node, list):
+        return [_strip_pricing(v) for v in node]
+    return node
+
+
+def _unpriced(scope, status, headers, body):
+    """Every answer, JSON or SSE, without a word of its pricing: the gateway charges in silence."""
+    if body.lstrip().startswith((b"{", b"[")):
+        return status, headers, json.dumps(_strip_pricing(json.loads(body))).encode()
+    lines = []
+    for line in body.split(b"\n"):
+        if line.startswith(b"data: {"):
+            line = b"data: " + json.dumps(_strip_pricing(json.loads(line[6:]))).encode()
+        lines.append(line)
+    return status, headers, b"\n".join(lines)
+
+
+def test_the_live_spend_cap_rests_on_the_wallet_when_answers_report_no_charge():
+    cap = 0.00015  # a few chat completions on the mock's prices
+    unreported = Breaker(mock_app(), on("POST", "/chat/completions"), _unpriced)
+    with serve(unreported) as url:
+        before = remaining(url)
+        result = run(
+            Options(
+                base_url=url,
+                api_key=KEY,
+                profile="live",
+                rate_limit="100/s",
+                max_examples=5,
+                include=("createChatCompletion",),
+                phases=("examples", "fuzzing"),
+                max_spend_usd=cap,
+            )
+        )
+        lost = before - remaining(url)
+    assert result.stopped_early and "spend cap" in result.stopped_early
+    assert 0 < lost < cap * 1e9
+    assert round(result.spent_usd * 1e9) == lost
