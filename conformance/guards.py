@@ -34,7 +34,8 @@ SAFETY_FACTOR = 2
 class SpendGuard:
     def __init__(self, cap_usd: float | None, on_exhausted: Callable[[], None] | None = None):
         self.cap_nanos = None if cap_usd is None else int(round(cap_usd * NANOS_PER_USD))
-        self.spent_nanos = 0
+        #: The sum of the charges the answers reported.
+        self.reported_nanos = 0
         self.dearest_nanos = 0
         self.exhausted = self.cap_nanos is not None and self.cap_nanos <= 0
         self._charged_jobs: set[str] = set()
@@ -49,6 +50,11 @@ class SpendGuard:
     def attach_wallet(self, meter: Any, start_nanos: int | None) -> None:
         """Rest the cap on the wallet ``meter`` reads, from ``start_nanos`` (None = unreadable)."""
         self._meter, self._wallet_start = meter, start_nanos
+
+    @property
+    def spent_nanos(self) -> int:
+        """The spend so far: what the wallet lost, or the reported charges where they are more."""
+        return max(self.reported_nanos, self.wallet_nanos)
 
     @property
     def spent_usd(self) -> float:
@@ -74,7 +80,7 @@ class SpendGuard:
                 if job in self._charged_jobs:
                     return
                 self._charged_jobs.add(job)
-            self.spent_nanos += charge
+            self.reported_nanos += charge
             self.dearest_nanos = max(self.dearest_nanos, charge)
             self._update()
 
@@ -84,10 +90,9 @@ class SpendGuard:
             return
         with self._lock:
             lost = max(0, self._wallet_start - remaining)
-            if lost > self.spent_nanos:
-                self.dearest_nanos = max(self.dearest_nanos, lost - self.spent_nanos)
-                self.spent_nanos = lost
-            self.wallet_nanos = lost
+            # The wallet's loss since the last reading is at least one call's charge.
+            self.dearest_nanos = max(self.dearest_nanos, lost - self.wallet_nanos)
+            self.wallet_nanos = max(self.wallet_nanos, lost)
             self._update()
 
     def _refused_for_credit(self) -> None:
