@@ -32,7 +32,7 @@ def run(options: Options | None = None, *, progress: Callable[[str], None] | Non
     several seeds find is reported once, with the first seed that found it.
     """
     options = (options or Options(**fields)).resolved()
-    redactor = Redactor(options.api_key)
+    redactor = Redactor(options.api_key, options.api_key_2)
     say = _redacting(progress or (lambda message: None), redactor)
     result = RunResult(base_url=options.base_url, spec=options.spec or "packaged 2026-03", profile=options.profile)
     started = time.monotonic()
@@ -55,6 +55,9 @@ class _Prepared:
     selected: list[str]
     guard: Any
     stop: list[Callable[[], None]] = field(default_factory=list)
+    #: The key's wallet (GET /credits) and its reading before the run (None: not readable).
+    meter: Any = None
+    wallet_start: int | None = None
 
     def stop_all(self) -> None:
         for stop in self.stop:
@@ -63,10 +66,13 @@ class _Prepared:
 
 def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[[str], None]) -> None:
     from conformance.guards import SpendGuard
+    from conformance.spend import open_wallet, settle_spend
 
     prepared = _prepare(options, result)
-    # One spend guard for every seed: the cap is the run's, not each seed's.
+    # One spend guard for every seed: the cap is the run's, not each seed's; it reads the wallet.
     prepared.guard = SpendGuard(options.max_spend_usd, on_exhausted=prepared.stop_all)
+    prepared.meter, prepared.wallet_start = open_wallet(options)
+    prepared.guard.attach_wallet(prepared.meter, prepared.wallet_start)
     seeds = _seeds(options)
     for number, seed in enumerate(seeds):
         if len(seeds) > 1:
@@ -81,7 +87,7 @@ def _run(options: Options, result: RunResult, redactor: Redactor, say: Callable[
             result.merge_seed(part, seed)
         if result.stopped_early or result.harness_errors:  # the spend cap or a harness fault ends the run
             break
-    result.spent_usd += prepared.guard.spent_usd
+    settle_spend(result, prepared.guard, prepared.meter, prepared.wallet_start)
 
 
 def _seeds(options: Options) -> list[int | None]:
@@ -126,6 +132,8 @@ def _run_seed(
     from conformance.context import RunContext, attach
     from conformance.coverage import Coverage, CoverageRecorder
     from conformance.engine import ENGINE_PHASES, EngineRun, build_config
+    from conformance.findings import FindingSink
+    from conformance.gateway_flows import run_gateway_flows
     from conformance.guards import CleanupRegistry
     from conformance.workflows import Workflows
 
@@ -144,6 +152,7 @@ def _run_seed(
     recorder = CoverageRecorder(Coverage.of(chosen))
     engine.coverage = recorder
     context.guard = guard
+    context.findings = FindingSink(result, redactor)
     context.priced = frozenset(op.operation_id for op in context.index.operations.values() if op.priced)
 
     @schema.hook
@@ -169,12 +178,18 @@ def _run_seed(
                 say,
                 allow_call=lambda op: guard.allows_more() or op.definition.raw.get("operationId") not in priced,
             ).run_all()
+            if guard.allows_more():
+                run_gateway_flows(options, result, redactor, selected, say, context, prepared.meter)
         _clean_up(prepared.spec, options, cleanup, result, say)
     finally:
         result.coverage.merge(recorder.finish())
 
 
 def _stop(engine: Any, result: RunResult, guard: Any) -> None:
+    if guard.out_of_credit:
+        result.stopped_early = "the key ran out of credit (402)"
+        engine.stop()
+        return
     result.stopped_early = (
         f"spend cap: spent {guard.spent_usd:.9f} USD; one more call could pass the {guard.cap_nanos / 1e9:.9f} USD cap"
     )

@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--api-key", default=None, help=f"gateway API key (default: ${KEY_ENV}); never printed or written"
     )
+    parser.add_argument(
+        "--api-key-2",
+        default=None,
+        help=f"a key of another team, for tenant isolation (default: ${KEY_ENV}_2); never printed or written",
+    )
     parser.add_argument("--spec", default=None, help="contract name, file or URL (default: the packaged 2026-03)")
     parser.add_argument(
         "--contract",
@@ -98,6 +103,7 @@ def options_from(args: argparse.Namespace) -> Options:
     return Options(
         base_url=args.base_url,
         api_key=args.api_key or os.environ.get(KEY_ENV, ""),
+        api_key_2=args.api_key_2 or os.environ.get(KEY_ENV + "_2", ""),
         spec=args.spec,
         max_examples=args.max_examples,
         seed=args.seed,
@@ -149,5 +155,5 @@ def run_command(args: argparse.Namespace) -> int:
         return 2
     progress = None if args.quiet else (lambda message: print(message, file=sys.stderr, flush=True))
     result = run(options, progress=progress)
-    print(summary_text(result, Redactor(options.api_key)))
+    print(summary_text(result, Redactor(options.api_key, options.api_key_2)))
     return result.exit_code

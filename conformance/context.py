@@ -27,6 +27,8 @@ class RunContext:
     #: The run's spend guard (None outside a suite run) and its billed operations.
     guard: Any = None
     priced: frozenset[str] = frozenset()
+    #: Where findings go without failing the case (conformance/findings.py); None: raise them.
+    findings: Any = None
 
     @classmethod
     def build(cls, spec: dict[str, Any]) -> RunContext:

@@ -1,8 +1,12 @@
 """Run-time guards of the live profile: the spend cap and the clean-up registry.
 
 Both watch every answer (Schemathesis ``after_call`` hook and the scripted workflows).
-The spend guard sums the ``pricing`` the gateway reports and asks the run to stop as
-soon as one more call as expensive as the dearest one so far could pass the cap.
+The spend guard sums the ``pricing`` the gateway reports and, where the key can read its
+wallet (``GET /credits``, conformance/wallet.py), rests on what the wallet lost instead
+when that is more: job charges land later, and a gateway may charge what it never reports.
+It asks the run to stop as soon as one more call as expensive as the dearest one so far
+could pass the cap, and when the gateway answers 402 with the wallet below its minimum
+(the key ran out of credit), which is a condition of the run, not a breach.
 """
 
 from __future__ import annotations
@@ -30,22 +34,42 @@ SAFETY_FACTOR = 2
 class SpendGuard:
     def __init__(self, cap_usd: float | None, on_exhausted: Callable[[], None] | None = None):
         self.cap_nanos = None if cap_usd is None else int(round(cap_usd * NANOS_PER_USD))
-        self.spent_nanos = 0
+        #: The sum of the charges the answers reported.
+        self.reported_nanos = 0
         self.dearest_nanos = 0
         self.exhausted = self.cap_nanos is not None and self.cap_nanos <= 0
         self._charged_jobs: set[str] = set()
         self._lock = threading.Lock()
         self._on_exhausted = on_exhausted
+        self._meter: Any = None
+        self._wallet_start: int | None = None
+        self.wallet_nanos = 0
+        #: Set when the gateway refused a call for want of credit (402, wallet below its minimum).
+        self.out_of_credit = False
+
+    def attach_wallet(self, meter: Any, start_nanos: int | None) -> None:
+        """Rest the cap on the wallet ``meter`` reads, from ``start_nanos`` (None = unreadable)."""
+        self._meter, self._wallet_start = meter, start_nanos
+
+    @property
+    def spent_nanos(self) -> int:
+        """The spend so far: what the wallet lost, or the reported charges where they are more."""
+        return max(self.reported_nanos, self.wallet_nanos)
 
     @property
     def spent_usd(self) -> float:
         return self.spent_nanos / NANOS_PER_USD
 
     def observe(self, case: Any, response: Any) -> None:
+        if response.status_code == 402:
+            self._refused_for_credit()
+            return
         if not 200 <= response.status_code < 300:
             return
         reported = [pricing.get("total_nanos") for body in bodies(response) for pricing in pricings(body)]
         totals = [t for t in reported if isinstance(t, int) and t >= 0]
+        if self.cap_nanos is not None and self._wallet_start is not None and (totals or _billed(case)):
+            self._read_wallet()
         if not totals:
             return
         # A stream repeats usage in later frames; a job reports its charge on every poll.
@@ -56,9 +80,33 @@ class SpendGuard:
                 if job in self._charged_jobs:
                     return
                 self._charged_jobs.add(job)
-            self.spent_nanos += charge
+            self.reported_nanos += charge
             self.dearest_nanos = max(self.dearest_nanos, charge)
             self._update()
+
+    def _read_wallet(self) -> None:
+        remaining = self._meter.read() if self._meter is not None else None
+        if remaining is None or self._wallet_start is None:
+            return
+        with self._lock:
+            lost = max(0, self._wallet_start - remaining)
+            # The wallet's loss since the last reading is at least one call's charge.
+            self.dearest_nanos = max(self.dearest_nanos, lost - self.wallet_nanos)
+            self.wallet_nanos = max(self.wallet_nanos, lost)
+            self._update()
+
+    def _refused_for_credit(self) -> None:
+        from conformance.wallet import MINIMUM_BALANCE_NANOS
+
+        remaining = self._meter.read() if self._meter is not None else None
+        if remaining is not None and remaining >= MINIMUM_BALANCE_NANOS:
+            return  # a 402 for another reason: the checks judge it
+        with self._lock:
+            if self.out_of_credit:
+                return
+            self.out_of_credit = self.exhausted = True
+        if self._on_exhausted is not None:
+            self._on_exhausted()
 
     def _update(self) -> None:
         if self.cap_nanos is None or self.exhausted:
@@ -117,6 +165,14 @@ class CleanupRegistry:
     def remaining(self) -> list[tuple[str, str, str]]:
         with self._lock:
             return list(self.alive)
+
+
+def _billed(case: Any) -> bool:
+    from conformance.context import registered
+
+    run = registered(case.operation.schema)
+    op_id = (case.operation.definition.raw or {}).get("operationId")
+    return run is not None and (op_id in run.priced or bool(case.path_parameters))
 
 
 def _spend_gate(context: Any, case: Any, kwargs: dict[str, Any]) -> None:

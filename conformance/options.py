@@ -15,6 +15,8 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful", "workflows")
 class Options:
     base_url: str
     api_key: str = ""
+    #: A key of another team, for tenant isolation (``tenants_isolated``).
+    api_key_2: str = ""
     #: A contract name (``2026-03``), a file path or an http(s) URL; None = our packaged default.
     spec: str | None = None
     max_examples: int = 5

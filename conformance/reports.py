@@ -50,6 +50,12 @@ def summary_text(result: RunResult, redactor: Redactor | None = None, *, max_fai
             lines.append("   Reproduce: " + curl.replace("\n", "\n              "))
     if len(result.failures) > max_failures:
         lines.append(f"... and {len(result.failures) - max_failures} more (see the JSON report)")
+    if result.findings:
+        lines += ["", f"Findings ({len(result.findings)}; client compatibility and the like, not breaches):"]
+    for finding in result.findings[:max_failures]:
+        lines += ["", f"- [{finding.check}] {finding.operation} — {finding.title}"]
+        lines += [f"   {line}" for line in finding.message.splitlines() if line.strip()][:8]
+        lines += ["   Reproduce: " + curl for curl in finding.curl[-1:]]
     for title, items in (
         ("Harness errors", result.harness_errors),
         ("Notes", result.notes),

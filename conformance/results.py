@@ -9,6 +9,11 @@ from typing import Any
 from conformance.coverage import Coverage
 
 EXIT_CONFORMANT, EXIT_BREACHES, EXIT_HARNESS = 0, 1, 2
+#: Checks whose failures are client-compatibility findings (what the official clients
+#: cannot use), not contract breaches.
+CLIENT_COMPATIBILITY_CHECKS = frozenset({"client_echo_accepted", "sdk_parses_answers"})
+#: Checks whose failures are findings: listed apart from the breaches, never change the exit code.
+FINDING_CHECKS = CLIENT_COMPATIBILITY_CHECKS | {"job_charge_reported"}
 
 
 @dataclass
@@ -86,16 +91,19 @@ class RunResult:
     coverage: Coverage = field(default_factory=Coverage)
     #: One line per ``--min-coverage`` threshold the run did not reach: any of these means exit 1.
     coverage_failures: list[str] = field(default_factory=list)
+    #: Findings (:data:`FINDING_CHECKS`: client compatibility, unreported charges), apart from the breaches.
+    findings: list[FailureRecord] = field(default_factory=list)
 
     def operation(self, label: str) -> OperationSummary:
         return self.operations.setdefault(label, OperationSummary(label))
 
     def add_failure(self, record: FailureRecord) -> None:
-        for existing in self.failures:
+        records = self.findings if record.check in FINDING_CHECKS else self.failures
+        for existing in records:
             if existing.key == record.key:
                 existing.occurrences += record.occurrences
                 return
-        self.failures.append(record)
+        records.append(record)
 
     @property
     def exit_code(self) -> int:
@@ -111,18 +119,8 @@ class RunResult:
         """Fold one seed's run into this result; a breach found again is counted, not repeated."""
         self.seeds.append(seed)
         self._merge_tallies(part)
-        known = {failure.seed_key: failure for failure in self.failures}
-        for record in part.failures:
-            record.seed = seed if record.seed is None else record.seed
-            existing = known.get(record.seed_key)
-            if existing is None:
-                record.seeds = [seed] if seed is not None else []
-                self.failures.append(record)
-                known[record.seed_key] = record
-                continue
-            existing.occurrences += record.occurrences
-            if seed is not None and seed not in existing.seeds:
-                existing.seeds.append(seed)
+        _merge_records(self.failures, part.failures, seed)
+        _merge_records(self.findings, part.findings, seed)
         self._merge_rest(part)
 
     def _merge_tallies(self, part: RunResult) -> None:
@@ -186,4 +184,21 @@ class RunResult:
             "coverage": self.coverage.to_dict(),
             "coverage_failures": self.coverage_failures,
             "failures": [asdict(failure) for failure in self.failures],
+            "findings": [asdict(finding) for finding in self.findings],
         }
+
+
+def _merge_records(mine: list[FailureRecord], theirs: list[FailureRecord], seed: int | None) -> None:
+    """Add one seed's records to ``mine``: each breach (or finding) once, with every seed that found it."""
+    known = {record.seed_key: record for record in mine}
+    for record in theirs:
+        record.seed = seed if record.seed is None else record.seed
+        existing = known.get(record.seed_key)
+        if existing is None:
+            record.seeds = [seed] if seed is not None else []
+            mine.append(record)
+            known[record.seed_key] = record
+            continue
+        existing.occurrences += record.occurrences
+        if seed is not None and seed not in existing.seeds:
+            existing.seeds.append(seed)

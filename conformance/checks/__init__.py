@@ -4,7 +4,19 @@ Built-in Schemathesis checks the suite runs are listed in :data:`BUILTIN_CHECKS`
 gateway's own are in :data:`GATEWAY_CHECKS` (name → the property it asserts).
 """
 
-from conformance.checks import envelopes, media, pagination, resources, streams, usage  # noqa: F401
+from conformance.checks import (  # noqa: F401
+    envelopes,
+    media,
+    money,
+    pagination,
+    resources,
+    robustness,
+    round_trips,
+    sdk_compat,
+    streams,
+    tenants,
+    usage,
+)
 from conformance.checks._support import GATEWAY_CHECKS, GatewayCheckFailure
 
 BUILTIN_CHECKS = {
