@@ -34,7 +34,7 @@ FAST = ["--latency", "0", "--ttft-ms", "0", "--tokens-per-second", "0", "--job-s
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench/fuzz.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("--spec", default=str(PUBLISHED), help="a contract file, or 'spec' for the served one")
-    parser.add_argument("--max-examples", type=int, default=16)
+    parser.add_argument("--max-examples", type=int, default=60)
     parser.add_argument("--workers", default="2")
     parser.add_argument("--min-requests", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=0)
