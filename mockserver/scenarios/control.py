@@ -67,8 +67,17 @@ class ScenarioControl:
         check_pace_headers(ctx.request.headers)
         try:
             plan = self._scenario_plan(ctx)
+        except ScenarioParamError as exc:
+            raise GatewayFailure(400, "invalid_request", str(exc)) from None
+        return self.decorate(ctx, plan)
+
+    def decorate(self, ctx: SynthesisContext, plan: ScenarioPlan) -> ScenarioPlan:
+        """``plan`` with what applies on top of any answer: the deliberate violations and the
+        added latency (a scripted reply's plan gets them too)."""
+        check_pace_headers(ctx.request.headers)
+        try:
             extra_ms = self._latency_ms(ctx)
-        except (ScenarioParamError, LatencyError) as exc:
+        except LatencyError as exc:
             raise GatewayFailure(400, "invalid_request", str(exc)) from None
         plan.reshapers = [*self.violations.reshapers(ctx), *plan.reshapers]
         if extra_ms:
