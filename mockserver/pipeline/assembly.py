@@ -13,7 +13,7 @@ from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.stages import Stages
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
-from mockserver.scenarios.control import ScenarioControl
+from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.state.store import Store
@@ -50,7 +50,7 @@ def assemble(settings: Settings) -> Runtime:
 def stages_for(runtime: Runtime) -> Stages:
     """The dispatcher's stages, in the order it runs them (ARCHITECTURE.md lists the same)."""
     return Stages(
-        selectors=(runtime.replies, runtime.scenarios),
+        selectors=(runtime.scenarios, runtime.replies, PlainPlan(runtime.scenarios)),
         gates=(KeyLimitCheck(), CreditCheck(), ModelRouteCheck(), ControlSecretCheck()),
         enrichers=(UsageConsistency(),),
         recorders=(LedgerRecorder(),),

@@ -119,13 +119,22 @@ class ReplyRule:
 
 def parse_replies(data: Any, *, source: str = "file", start: int = 0) -> list[ReplyRule]:
     """Rules from decoded YAML/JSON: a list, a single rule, or ``{"replies": [...]}``."""
-    if isinstance(data, Mapping) and set(data) in ({"replies"}, {"rules"}):
+    if isinstance(data, Mapping) and set(data) in ({"replies"}, {"rules"}) and _lists_rules(data):
         data = next(iter(data.values()))
     if isinstance(data, Mapping):
         data = [data]
     if not isinstance(data, list):
         raise ReplyRuleError("replies must be a list of rules (or {replies: [...]})")
     return [_rule(item, start + index, source) for index, item in enumerate(data)]
+
+
+def _lists_rules(data: Mapping[str, Any]) -> bool:
+    """``{replies: [...]}`` lists rules, unless its items are answers (a rule whose only key is
+    ``replies``, a sequence that matches every request)."""
+    items = next(iter(data.values()))
+    if not isinstance(items, list):
+        return True
+    return not any(isinstance(item, Mapping) and set(item) & _REPLY_KEYS for item in items)
 
 
 def load_replies_file(path: Path, start: int = 0) -> list[ReplyRule]:

@@ -1,12 +1,13 @@
-"""The pipeline stage that answers from reply rules: the first selector (pipeline/assembly.py).
+"""The pipeline stage that answers from reply rules (pipeline/assembly.py lists it).
 
-A request that carries ``X-Mock-Scenario`` keeps the scenario it asked for (the selector
-steps aside). Otherwise the first rule that fires gives the plan: a scripted answer that
+It runs after the scenario control: a request that asked for a scenario (``X-Mock-Scenario``,
+``Prefer: code``), or that a scenario rule or the error rate fails, never reaches it.
+Otherwise the first reply rule that fires gives the plan: a scripted answer that
 synthesis then answers from (usage, pricing, meta, timing and stream framing shared with
 synthesized answers), or an error scenario. Either way the scenario control adds its
 latency and violations, and the rule's name travels in the plan to the journal. With
 ``--replies-strict`` a text or embedding request no rule answers is a 400
-``no_scripted_reply``; otherwise it falls through to the next selector and synthesis.
+``no_scripted_reply``; otherwise it falls through to the last selector (:class:`PlainPlan`) and synthesis.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mockserver.replies.book import ReplyBook
 from mockserver.replies.facts import read_facts
 from mockserver.replies.rules import ErrorAnswer, ReplyRule, load_replies_file, parse_replies
 from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
-from mockserver.scenarios.control import SCENARIO_HEADER, ScenarioControl
+from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
 from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.synthesis.context import SynthesisContext
@@ -46,9 +47,6 @@ class ScriptedReplies:
     def select(self, ctx: SynthesisContext) -> ScenarioPlan | None:
         request = ctx.request
         if request.operation.operation_id not in SCRIPTABLE:
-            return None
-        asked = request.header(SCENARIO_HEADER)
-        if asked and asked.strip():
             return None
         picked = self.book.pick(read_facts(request))
         if picked is None:
