@@ -46,8 +46,8 @@ class ScriptedReplies:
 
     def select(self, ctx: SynthesisContext) -> ScenarioPlan | None:
         request = ctx.request
-        if request.operation.operation_id not in SCRIPTABLE:
-            return None
+        if request.operation.operation_id not in SCRIPTABLE or not (self.strict or len(self.book)):
+            return None  # no rules: nothing to read from the request
         picked = self.book.pick(read_facts(request))
         if picked is None:
             if self.strict:

@@ -86,7 +86,14 @@ def test_a_reply_file_answers_text_with_usage_counted_from_it(mock):
 
 
 def test_several_tool_calls_stream_with_their_index(mock):
-    plain = chat(mock, "weather and time?", tools=CHAT_TOOLS).json()["choices"][0]
+    answer = chat(mock, "weather and time?", tools=CHAT_TOOLS).json()
+    plain = answer["choices"][0]
+    # Chat sends no text beside tool calls, and counts none: the calls' names and arguments only.
+    compact = [json.dumps(call["arguments"], separators=(",", ":")) for call in TWO_CALLS]
+    counted = sum(
+        estimate_tokens(call["name"]) + estimate_tokens(args) for call, args in zip(TWO_CALLS, compact, strict=True)
+    )
+    assert answer["usage"]["completion_tokens"] == counted
     calls = plain["message"]["tool_calls"]
     assert plain["finish_reason"] == "tool_calls" and plain["message"]["content"] is None
     assert [(c["function"]["name"], json.loads(c["function"]["arguments"])) for c in calls] == [
@@ -118,6 +125,10 @@ def test_messages_stream_gives_the_text_then_each_tool_use_block(mock):
     events = [(e["event"], json.loads(e["data"])) for e in parse_sse(streamed.content)]
     starts = [data["content_block"] for name, data in events if name == "content_block_start"]
     assert [block["type"] for block in starts] == ["text", "tool_use", "tool_use"]
+    text = "".join(
+        d["delta"].get("text", "") for name, d in events if name == "content_block_delta" and d["index"] == 0
+    )
+    assert text == "Checking both."
     assert [data["index"] for name, data in events if name == "content_block_start"] == [0, 1, 2]
     assert events[-1][0] == "message_stop"
     delta = next(data for name, data in events if name == "message_delta")
@@ -156,6 +167,12 @@ def test_structured_json_embeddings_and_error_scenarios(mock):
     )
     structured = chat(mock, "json please", response_format={"type": "json_object"}).json()
     assert json.loads(structured["choices"][0]["message"]["content"]) == {"answer": 42}
+    schema = {"type": "object", "properties": {"answer": {"type": "string"}}}
+    wrong = chat(
+        mock, "json please", response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}
+    )
+    assert wrong.status_code == 400
+    assert wrong.json()["details"][0]["path"] == ["reply", "structured", "json", "answer"]
     vectors = mock.post(
         "/v1/embeddings", json={"model": "openai/text-embedding-3-small", "input": ["a", "b"]}, headers=AUTH
     )
@@ -165,6 +182,7 @@ def test_structured_json_embeddings_and_error_scenarios(mock):
     entries = admin(mock, "GET", "/requests").json()["requests"]
     assert [(e["operation_id"], e["reply"], e["scenario"]) for e in entries] == [
         ("createChatCompletion", "structured", "scripted_reply"),
+        ("createChatCompletion", "structured", "scripted_reply"),  # the refused one names its rule too
         ("createEmbedding", "vector", "scripted_reply"),
         ("createChatCompletion", "broken", "upstream_error"),
     ]

@@ -208,3 +208,18 @@ def test_facts_of_responses_and_messages():
     assert (facts.user, facts.system, facts.tool_result, facts.turn) == ("Ahoy", "Pirate voice.", False, 0)
     embedding = read_facts(_request("createEmbedding", {"model": "m", "input": ["a", "b"]}))
     assert embedding.user == "b" and embedding.model == "m"
+
+
+def test_serve_takes_repeatable_reply_files_and_refuses_a_bad_one(tmp_path, capsys):
+    from mockserver.cli import build_parser, settings_from
+
+    first, second, bad = tmp_path / "a.yaml", tmp_path / "b.json", tmp_path / "bad.yaml"
+    first.write_text("- {reply: {text: a}}\n")
+    second.write_text('[{"reply": {"text": "b"}}]')
+    bad.write_text("- {reply: {text: a}, match: {usr: x}}\n")
+    args = build_parser().parse_args(["serve", "--replies", str(first), "--replies", str(second), "--replies-strict"])
+    settings = settings_from(args)
+    assert settings.replies_files == (first, second) and settings.replies_strict
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["serve", "--replies", str(bad)])
+    assert "match has unknown keys ['usr']" in capsys.readouterr().err

@@ -4,8 +4,9 @@ The prose engine (:mod:`.engine`) writes text and draws tool calls; a scripted a
 gives them instead, and everything else is counted the same way: input tokens from the
 conversation, output tokens from the scripted text and calls, stop sequences and the
 token cap applied to the text. Scripted tool-call arguments are checked against the
-schema of the tool the request offers: a call to a tool not offered, or arguments that
-do not validate, is a 400 naming the rule and the field, never sent.
+schema of the tool the request offers (and a scripted JSON answer against the requested
+``response_format`` schema): a call to a tool not offered, or a value that does not
+validate, is a 400 naming the rule and the field, never sent.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from mockserver.enrichment.usage import estimate_tokens
 from mockserver.errors import GatewayFailure, ValidationDetail
 from mockserver.synthesis.script import Script, ScriptedCall
 from mockserver.synthesis.text.engine import TextOutcome, ToolCall, cut_text, prompt_tokens
-from mockserver.synthesis.text.request import TextRequest
+from mockserver.synthesis.text.request import MESSAGES, TextRequest
 from mockserver.validation.schemas import value_errors
 
 
@@ -28,8 +29,10 @@ def scripted_answer(
     """What the model answers when a reply rule scripts it."""
     calls = [_tool_call(request, script, index, call, rng, new_call_id) for index, call in enumerate(script.tool_calls)]
     input_tokens = prompt_tokens(request)
-    text = _text(script)
+    text = _text(request, script)
     if calls:
+        # Only Messages sends text beside tool calls (a text block before the tool_use blocks).
+        text = text if request.surface == MESSAGES else ""
         call_tokens = sum(estimate_tokens(call.name) + estimate_tokens(call.arguments_json) for call in calls)
         return TextOutcome(
             text=text,
@@ -50,10 +53,15 @@ def scripted_answer(
     )
 
 
-def _text(script: Script) -> str:
-    if script.has_value:
-        return json.dumps(script.value, ensure_ascii=False)
-    return script.text or ""
+def _text(request: TextRequest, script: Script) -> str:
+    if not script.has_value:
+        return script.text or ""
+    if request.output_schema is not None:  # a structured answer must fit the requested format
+        errors = value_errors(request.output_schema, script.value, ["reply", script.rule, "json"])
+        if errors:
+            prefix = f"reply rule {script.rule!r}: json does not match the response format's schema: "
+            raise _invalid([ValidationDetail(prefix + e.message, e.path, e.keyword, e.params) for e in errors])
+    return json.dumps(script.value, ensure_ascii=False)
 
 
 def _tool_call(
