@@ -1,10 +1,14 @@
-"""pytest plugin: ``pytest --aistats-base-url URL`` runs the conformance suite as tests.
+"""pytest plugin: ``pytest --aistats-base-url URL`` runs the conformance suite as tests,
+and the ``aistats_mock`` fixture gives a test a live mock to point its app at.
 
 Installed via the ``pytest11`` entry point, so it loads in every pytest run: it only
-adds options here and stays inert (imports nothing heavy, adds no tests) unless
-``--aistats-base-url`` is given. Then it adds one test per check (plus one for the
-harness); the suite runs once, at the first of them, and each test fails with the
-breaches of its check.
+adds options and fixtures here and stays inert (imports nothing heavy, adds no tests,
+starts nothing) unless used. With ``--aistats-base-url`` it adds one test per check (plus
+one for the harness); the suite runs once, at the first of them, and each test fails with
+the breaches of its check. A test that asks for ``aistats_mock`` gets a mock started once
+per session (on a free loopback port, in a thread) and reset before the test
+(:class:`mockserver.testing.MockHandle`: ``base_url``, ``api_key``, ``reply``,
+``scenario``/``fail``, ``requests``, ``count``).
 """
 
 from __future__ import annotations
@@ -32,6 +36,22 @@ def pytest_addoption(parser) -> None:
     group.addoption("--aistats-max-spend-usd", type=float, default=None)
     group.addoption("--aistats-allow-expensive", action="store_true", default=False)
     group.addoption("--aistats-only", action="store_true", default=False, help="deselect every other test")
+
+
+@pytest.fixture(scope="session")
+def aistats_mock_server():
+    """The session's mock (started at the first test that asks for it)."""
+    from mockserver.testing import LiveMock
+
+    with LiveMock.start() as mock:
+        yield mock
+
+
+@pytest.fixture
+def aistats_mock(aistats_mock_server):
+    """A handle on the session's mock, reset for this test (journal, state, rules added)."""
+    handle = aistats_mock_server.for_test()
+    yield handle
 
 
 def _enabled(config) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
+from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.serving_options import add_serving_arguments, serving_settings
 from mockserver.settings import Settings
@@ -92,6 +93,7 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     add_serving_arguments(serve)
     add_state_arguments(serve)
     add_scenario_arguments(serve)
+    add_reply_arguments(serve)
 
 
 def _pace(header: str):
@@ -123,6 +125,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         **serving_settings(args),
         **state_settings(args),
         **scenario_settings(args),
+        **reply_settings(args),
     )
 
 

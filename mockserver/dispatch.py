@@ -89,6 +89,7 @@ class Dispatcher:
             plan = _first_plan(ctx, stages)
             if plan.request_headers:
                 ctx = self.context(replace(request, headers={**request.headers, **plan.request_headers}))
+            ctx.script = plan.script
             if plan.failure is not None:
                 raise plan.failure
             for gate in stages.gates:
@@ -105,7 +106,7 @@ class Dispatcher:
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
         shaped = plan.shape(reply)
-        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule)
+        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply)
         return shaped
 
 

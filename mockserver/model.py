@@ -27,6 +27,8 @@ class Outcome:
 
     scenario: str | None = None
     rule: str | None = None
+    #: The reply rule that scripted the answer (``--replies``), if one did.
+    reply: str | None = None
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,10 @@ class Settings:
     error_rate: float = 0.0
     error_scenarios: tuple[str, ...] = ()
     scenarios_file: Path | None = None
+    #: Scripted replies (mockserver/replies): reply files (``--replies``, repeatable), and
+    #: whether a request no rule answers is a 400 rather than synthesized.
+    replies_files: tuple[Path, ...] = ()
+    replies_strict: bool = False
     violations: tuple[str, ...] = ()
     admin: str = "loopback"
     journal_size: int = 500

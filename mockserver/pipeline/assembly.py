@@ -12,7 +12,8 @@ from mockserver.control_secret import ControlSecretCheck
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.stages import Stages
-from mockserver.scenarios.control import ScenarioControl
+from mockserver.replies.selector import ScriptedReplies, load_reply_files
+from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.state.store import Store
@@ -26,6 +27,8 @@ def assemble(settings: Settings) -> Runtime:
     spec = load_contract(settings.spec or settings.contract)
     index = ContractIndex(spec)
     store = Store.from_settings(settings)
+    scenarios = ScenarioControl(settings, index.base_path)
+    replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
     runtime = Runtime(
         settings=settings,
         spec=spec,
@@ -34,7 +37,8 @@ def assemble(settings: Settings) -> Runtime:
         catalogue=load_catalogue(),
         state=store,
         media=MediaStore(),
-        scenarios=ScenarioControl(settings, index.base_path),
+        scenarios=scenarios,
+        replies=replies,
         stages=Stages(),
         authenticate=make_authenticator(store, settings.key_kind),
     )
@@ -46,7 +50,7 @@ def assemble(settings: Settings) -> Runtime:
 def stages_for(runtime: Runtime) -> Stages:
     """The dispatcher's stages, in the order it runs them (ARCHITECTURE.md lists the same)."""
     return Stages(
-        selectors=(runtime.scenarios,),
+        selectors=(runtime.scenarios, runtime.replies, PlainPlan(runtime.scenarios)),
         gates=(KeyLimitCheck(), CreditCheck(), ModelRouteCheck(), ControlSecretCheck()),
         enrichers=(UsageConsistency(),),
         recorders=(LedgerRecorder(),),

@@ -14,6 +14,7 @@ from mockserver.settings import Settings
 from mockserver.validation.schemas import SchemaCompiler
 
 if TYPE_CHECKING:
+    from mockserver.replies.selector import ScriptedReplies
     from mockserver.scenarios.control import ScenarioControl
     from mockserver.state.store import Store
     from mockserver.synthesis.media.store import MediaStore
@@ -32,6 +33,8 @@ class Runtime:
     media: MediaStore
     #: Rules, journal, fault rate, latency and violations (the admin API's subject).
     scenarios: ScenarioControl
+    #: Reply rules (``--replies``, ``/__mock/replies``): the selector that scripts answers.
+    replies: ScriptedReplies
     #: The dispatcher's stages, in order.
     stages: Stages
     #: ``Authorization`` header → the caller's key (or a 401 :class:`GatewayFailure`).
@@ -40,6 +43,8 @@ class Runtime:
     occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
 
     def reset_state(self) -> None:
-        """Forget every key, wallet, job and generation record, and the id counts."""
+        """Forget every key, wallet, job and generation record, the id counts, and the reply
+        rules added at run time (with every reply rule's count)."""
         self.state.reset()
+        self.replies.reset()
         self.occurrences.clear()

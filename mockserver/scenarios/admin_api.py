@@ -10,15 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from mockserver.contract import load_admin_contract
 from mockserver.encoding.body import json_bytes
 from mockserver.encoding.json_input import JsonLimitError, parse_json_body
+from mockserver.scenarios import verify
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.journal import page_chunks
 from mockserver.scenarios.rules import RuleError, parse_rules
+from mockserver.scenarios.verify import VerifyQueryError
 from mockserver.scenarios.violations import VIOLATIONS
 
 PREFIX = "/__mock"
@@ -37,15 +39,31 @@ def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
     return AdminAnswer(status, {"error": code, "message": message}, dict(headers))
 
 
+class ReplyAdmin(Protocol):
+    """The reply rules in force, as the admin API sees them (mockserver/replies/selector.py)."""
+
+    def snapshot(self) -> list[dict[str, Any]]: ...
+
+    def add_from(self, data: Any) -> list[dict[str, Any]]:
+        """Parse and add rules; a :class:`ValueError` names what is wrong."""
+        ...
+
+    def clear(self, source: str | None = None) -> int: ...
+
+
 class AdminApi:
-    def __init__(self, control: ScenarioControl):
+    def __init__(self, control: ScenarioControl, replies: ReplyAdmin | None = None):
         self.control = control
+        self.replies = replies
         self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
             "/openapi.json": {"GET": self.openapi},
             "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
             "/rules": {"GET": self.list_rules, "POST": self.add_rules, "DELETE": self.clear_rules},
             "/reset": {"POST": self.reset},
             "/scenarios": {"GET": self.scenarios},
+            "/replies": {"GET": self.list_replies, "POST": self.add_replies, "DELETE": self.clear_replies},
+            "/requests": {"GET": self.requests},
+            "/requests/count": {"GET": self.count_requests},
         }
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
@@ -58,7 +76,7 @@ class AdminApi:
             return _error(405, "method_not_allowed", f"{path} accepts {allowed}", Allow=allowed)
         try:
             return action(query, body)
-        except _BadQuery as exc:
+        except (_BadQuery, VerifyQueryError) as exc:
             return _error(400, "invalid_request", str(exc))
 
     # ---- routes ----------------------------------------------------------------------
@@ -90,13 +108,9 @@ class AdminApi:
         return AdminAnswer(200, {"rules": self.control.rules.snapshot()})
 
     def add_rules(self, query, body) -> AdminAnswer:
-        try:
-            data = parse_json_body(body) if body.strip() else None
-        except JsonLimitError as exc:
-            where = ".".join(str(part) for part in exc.path) or "body"
-            return _error(400, "invalid_json", f"{where}: {exc}")
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
+        data = _json_body(body)
+        if isinstance(data, AdminAnswer):
+            return data
         if data is None:
             return _error(400, "invalid_rule", 'send a rule, a list of rules or {"rules": [...]}')
         try:
@@ -131,6 +145,58 @@ class AdminApi:
                 "latency": self.control.latency_setting,
             },
         )
+
+    # ---- scripted replies -------------------------------------------------------------
+
+    def list_replies(self, query, body) -> AdminAnswer:
+        return AdminAnswer(200, {"replies": self.replies.snapshot() if self.replies else []})
+
+    def add_replies(self, query, body) -> AdminAnswer:
+        data = _json_body(body)
+        if isinstance(data, AdminAnswer):
+            return data
+        if data is None:
+            return _error(400, "invalid_reply", 'send a reply rule, a list of them or {"replies": [...]}')
+        if self.replies is None:
+            return _error(400, "invalid_reply", "this server takes no reply rules")
+        try:
+            added = self.replies.add_from(data)
+        except ValueError as exc:
+            return _error(400, "invalid_reply", str(exc))
+        return AdminAnswer(201, {"added": added, "replies": self.replies.snapshot()})
+
+    def clear_replies(self, query, body) -> AdminAnswer:
+        source = (query.get("source") or [None])[0]
+        if source not in (None, "file", "admin"):
+            raise _BadQuery("source must be file or admin")
+        return AdminAnswer(200, {"cleared": self.replies.clear(source) if self.replies else 0})
+
+    # ---- verify -------------------------------------------------------------------------
+
+    def requests(self, query, body) -> AdminAnswer:
+        limit = _int_param(query, "limit", 1, self.control.journal.capacity)
+        found = verify.select(self.control.journal.entries(), verify.parse_query(query))
+        total = len(found)
+        if limit:
+            found = found[-limit:]
+        return AdminAnswer(200, {"count": total, "requests": [verify.entry_view(entry) for entry in found]})
+
+    def count_requests(self, query, body) -> AdminAnswer:
+        if "limit" in query:
+            raise _BadQuery("limit does not apply to a count")
+        found = verify.select(self.control.journal.entries(), verify.parse_query(query))
+        return AdminAnswer(200, {"count": len(found)})
+
+
+def _json_body(body: bytes) -> Any:
+    """The decoded JSON body (None when empty), or the 400 answer for a malformed one."""
+    try:
+        return parse_json_body(body) if body.strip() else None
+    except JsonLimitError as exc:
+        where = ".".join(str(part) for part in exc.path) or "body"
+        return _error(400, "invalid_json", f"{where}: {exc}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _error(400, "invalid_json", f"body is not valid JSON: {exc}")
 
 
 class _BadQuery(ValueError):

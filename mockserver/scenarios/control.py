@@ -2,7 +2,8 @@
 
 Precedence: the ``X-Mock-Scenario`` header, then ``Prefer: code=NNN`` for an error status
 (answered in the gateway's envelope rather than with schema data), then the first rule that
-fires (rules file and admin API), then the seeded error rate. On top of whichever answer that
+fires (rules file and admin API), then the seeded error rate; when none applies, the next
+selectors (scripted replies, then :class:`PlainPlan`) decide. On top of whichever answer that
 gives come the deliberate violations (``--violate``), the scenario's own breakage, and added
 latency (``X-Mock-Latency-Ms`` or ``--latency``). The chosen scenario and rule travel in the
 plan (then in the reply's ``outcome``) to the journal. The runtime holds one
@@ -63,12 +64,25 @@ class ScenarioControl:
 
     # ---- selection --------------------------------------------------------------------
 
-    def select(self, ctx: SynthesisContext) -> ScenarioPlan:
+    def select(self, ctx: SynthesisContext) -> ScenarioPlan | None:
+        """The scenario's plan, or None when no scenario applies (a reply rule or synthesis
+        answers then, and :class:`PlainPlan` adds the latency and violations)."""
         check_pace_headers(ctx.request.headers)
         try:
             plan = self._scenario_plan(ctx)
+        except ScenarioParamError as exc:
+            raise GatewayFailure(400, "invalid_request", str(exc)) from None
+        if plan.name is None and plan.failure is None and not plan.reshapers:
+            return None
+        return self.decorate(ctx, plan)
+
+    def decorate(self, ctx: SynthesisContext, plan: ScenarioPlan) -> ScenarioPlan:
+        """``plan`` with what applies on top of any answer: the deliberate violations and the
+        added latency (a scripted reply's plan gets them too)."""
+        check_pace_headers(ctx.request.headers)
+        try:
             extra_ms = self._latency_ms(ctx)
-        except (ScenarioParamError, LatencyError) as exc:
+        except LatencyError as exc:
             raise GatewayFailure(400, "invalid_request", str(exc)) from None
         plan.reshapers = [*self.violations.reshapers(ctx), *plan.reshapers]
         if extra_ms:
@@ -137,3 +151,14 @@ class ScenarioControl:
         self.violations.reset()
         if self.on_reset is not None:
             self.on_reset()
+
+
+class PlainPlan:
+    """The last selector: the plan of a request no scenario and no reply rule chose, which
+    gets only the added latency and the deliberate violations of its :class:`ScenarioControl`."""
+
+    def __init__(self, control: ScenarioControl):
+        self.control = control
+
+    def select(self, ctx: SynthesisContext) -> ScenarioPlan:
+        return self.control.decorate(ctx, ScenarioPlan())

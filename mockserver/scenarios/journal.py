@@ -59,6 +59,7 @@ class Entry:
     generation_id: str | None = None
     scenario: str | None = None
     rule: str | None = None
+    reply: str | None = None
     status: int | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     outcome: str = "pending"
@@ -96,6 +97,7 @@ class Entry:
             "generation_id": self.generation_id,
             "scenario": self.scenario,
             "rule": self.rule,
+            "reply": self.reply,
             "status": self.status,
             "response_headers": [list(pair) for pair in redact_headers(self.response_headers)],
             "outcome": self.outcome,

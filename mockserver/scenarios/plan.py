@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.synthesis.script import Script
 
 Reshape = Callable[[MockReply], MockReply]
 
@@ -21,6 +22,10 @@ class ScenarioPlan:
     #: Request headers the scenario stands for (``job_failed`` asks the job lifecycle to fail
     #: through the header a client could send itself); the dispatcher adds them to the request.
     request_headers: dict[str, str] = field(default_factory=dict)
+    #: The reply rule (``--replies``, ``/__mock/replies``) that answers, if one does.
+    reply: str | None = None
+    #: The answer that rule scripted, which synthesis gives instead of a synthesized one.
+    script: Script | None = None
 
     def shape(self, reply: MockReply) -> MockReply:
         for reshape in self.reshapers:

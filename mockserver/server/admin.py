@@ -62,7 +62,7 @@ class AdminMiddleware:
         self.app = app
         self.runtime = runtime
         self.control: ScenarioControl = runtime.scenarios
-        self.api = AdminApi(self.control)
+        self.api = AdminApi(self.control, runtime.replies)
         self.admin = runtime.settings.admin
         violations = self.control.violations
         self.ignore_auth = "ignore_auth" in violations
@@ -172,6 +172,7 @@ class AdminMiddleware:
                 outcome = "client_disconnected"
             if state.outcome is not None:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
+                entry.reply = state.outcome.reply
             entry.complete(
                 status=status[0] if status else None,
                 outcome=outcome,

@@ -13,6 +13,7 @@ from mockserver.catalogue import Catalogue
 from mockserver.contract.index import ContractIndex
 from mockserver.ids import derive_seed
 from mockserver.model import MockRequest
+from mockserver.synthesis.script import Script
 from mockserver.validation.schemas import SchemaCompiler
 
 _local = threading.local()
@@ -38,6 +39,8 @@ class SynthesisContext:
     state: Any = None
     #: Generated files served at ``/__mock/media/`` (the runtime's store).
     media: Any = None
+    #: The scripted answer a reply rule chose (:mod:`mockserver.replies`), or None: synthesize.
+    script: Script | None = None
     rng: random.Random = field(init=False)
 
     def __post_init__(self):

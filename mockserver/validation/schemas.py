@@ -188,3 +188,14 @@ def _deduplicate(details: list[ValidationDetail]) -> list[ValidationDetail]:
             seen.add(key)
             unique.append(detail)
     return unique
+
+
+def value_errors(schema: dict[str, Any], instance: Any, prefix: list[str | int]) -> list[ValidationDetail]:
+    """Every violation of a plain JSON Schema (a tool's parameters, say) by ``instance``,
+    compiled for this one check (request-supplied schemas are never cached)."""
+    try:
+        validator = jsonschema_rs.validator_for(schema)
+        errors = [] if validator.is_valid(instance) else list(validator.iter_errors(instance))
+    except ValueError as exc:
+        return [ValidationDetail(f"cannot be validated: {exc}", list(prefix), "schema")]
+    return _deduplicate([detail for error in errors[:20] for detail in _details(error, list(prefix))])

@@ -34,8 +34,12 @@ def embeddings(ctx: SynthesisContext) -> MockReply:
     dims = _requested_dimensions(body, full)
     as_base64 = body.get("encoding_format") == "base64"
     data = []
+    scripted = ctx.script.embedding if ctx.script is not None else None
     for index, text in enumerate(texts):
-        vector = vectors.rounded(vectors.shorten(vectors.embed(text, full, model.model_id), dims))
+        if scripted is not None:  # a reply rule's vector, for every input
+            vector = list(scripted)
+        else:
+            vector = vectors.rounded(vectors.shorten(vectors.embed(text, full, model.model_id), dims))
         data.append(
             {
                 "object": "embedding",

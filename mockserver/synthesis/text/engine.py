@@ -72,7 +72,7 @@ def answer(
     new_call_id: Callable[[random.Random], str],
 ) -> TextOutcome:
     """The whole answer of ``model`` to ``request``, deterministic for a given ``rng``/``faker``."""
-    input_tokens = _input_tokens(request)
+    input_tokens = prompt_tokens(request)
     budget = request.max_output
     reasoning_text, reasoning_tokens = _reasoning(request, model, rng, faker, budget)
     remaining = None if budget is None else max(0, budget - reasoning_tokens)
@@ -93,7 +93,7 @@ def answer(
             input_images=request.images,
         )
     text = _draft(request, rng, faker)
-    text, finish, sequence = _cut(text, request.stop, remaining)
+    text, finish, sequence = cut_text(text, request.stop, remaining)
     return TextOutcome(
         text=text,
         finish=finish,
@@ -106,7 +106,7 @@ def answer(
     )
 
 
-def _input_tokens(request: TextRequest) -> int:
+def prompt_tokens(request: TextRequest) -> int:
     extra = estimate_tokens(request.tool_tokens_text)
     if request.output_schema is not None:
         extra += estimate_value(request.output_schema)
@@ -172,7 +172,7 @@ def _draft(request: TextRequest, rng: random.Random, faker: Faker) -> str:
     return prose(faker, rng, request.last_user_text, rng.randint(*_NATURAL_TOKENS))
 
 
-def _cut(text: str, stops: list[str], remaining: int | None) -> tuple[str, str, str | None]:
+def cut_text(text: str, stops: list[str], remaining: int | None) -> tuple[str, str, str | None]:
     """Apply the earliest stop sequence, then the token cap."""
     finish, sequence = "stop", None
     hits = [(text.find(stop), stop) for stop in stops if stop in text]

@@ -1,7 +1,8 @@
 """Everything one text answer needs, computed once before any byte is encoded.
 
 :func:`prepare` resolves the model and provider, reads the request, runs the engine with
-the request's seeded randomness, and fixes the pricing plan, the pace and the ids. The
+the request's seeded randomness (or, when a reply rule scripted the answer, asks the script
+for the text and tool calls: :mod:`.scripted`), and fixes the pricing plan, the pace and the ids. The
 surface generators then only encode. All randomness is spent here, eagerly, so a
 stream's frames (built lazily while it is sent) stay byte-identical per seed.
 """
@@ -21,6 +22,7 @@ from mockserver.model import Chunk
 from mockserver.synthesis.text.engine import TextOutcome, answer
 from mockserver.synthesis.text.request import TextRequest, read_request
 from mockserver.synthesis.text.routing import Route, resolve_model
+from mockserver.synthesis.text.scripted import scripted_answer
 
 _HEX = "0123456789abcdef"
 _ANTHROPIC_HOSTS = {"anthropic", "amazon-bedrock", "google-vertex"}
@@ -83,7 +85,11 @@ def prepare(ctx: Any, surface: str, new_call_id: Callable[[random.Random], str])
     route = resolve_model(ctx)
     request = read_request(surface, ctx.request.body)
     rng = ctx.fork(f"text-{surface}")
-    outcome = answer(request, route.model, rng, ctx.faker, new_call_id)
+    script = ctx.script
+    if script is not None:  # a reply rule answers instead of the prose engine
+        outcome = scripted_answer(request, script, rng, new_call_id)
+    else:
+        outcome = answer(request, route.model, rng, ctx.faker, new_call_id)
     plan = plan_for(request.body)
     pace = ctx.fork("stream-groups")
     return Generation(
