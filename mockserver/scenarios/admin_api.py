@@ -18,6 +18,8 @@ from mockserver.encoding.json_input import JsonLimitError, parse_json_body
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.journal import page_chunks
+from mockserver.scenarios.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from mockserver.scenarios.metrics import MetricsExporter
 from mockserver.scenarios.rules import RuleError, parse_rules
 from mockserver.scenarios.violations import VIOLATIONS
 
@@ -31,6 +33,9 @@ class AdminAnswer:
     headers: dict[str, str] = field(default_factory=dict)
     #: A JSON body sent piece by piece instead of ``body`` (the journal's pages).
     stream: Iterator[bytes] | None = None
+    #: A body that is not JSON, sent as is with its ``media_type`` (the metrics exposition).
+    raw: bytes | None = None
+    media_type: str = "application/json"
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
@@ -38,14 +43,16 @@ def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
 
 
 class AdminApi:
-    def __init__(self, control: ScenarioControl):
+    def __init__(self, control: ScenarioControl, metrics: MetricsExporter | None = None):
         self.control = control
+        self.metrics = metrics
         self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
             "/openapi.json": {"GET": self.openapi},
             "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
             "/rules": {"GET": self.list_rules, "POST": self.add_rules, "DELETE": self.clear_rules},
             "/reset": {"POST": self.reset},
             "/scenarios": {"GET": self.scenarios},
+            "/metrics": {"GET": self.exposition},
         }
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
@@ -115,6 +122,11 @@ class AdminApi:
     def reset(self, query, body) -> AdminAnswer:
         self.control.reset()
         return AdminAnswer(200, {"reset": True})
+
+    def exposition(self, query, body) -> AdminAnswer:
+        if self.metrics is None:
+            return _error(404, "not_found", "this server keeps no metrics")
+        return AdminAnswer(200, None, raw=self.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     def scenarios(self, query, body) -> AdminAnswer:
         return AdminAnswer(
