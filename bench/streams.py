@@ -32,6 +32,7 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -281,6 +282,8 @@ def report(summary: dict) -> str:
         ]
     if summary["server_cpu_seconds"] is not None:
         lines.append(f"  server CPU during the run: {summary['server_cpu_seconds']:.2f} s")
+    if summary.get("client_cpu_seconds") is not None:
+        lines.append(f"  client CPU (this script, receiving): {summary['client_cpu_seconds']:.2f} s")
     return "\n".join(lines)
 
 
@@ -299,25 +302,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tokens-per-second", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=3.0, help="about how long each stream lasts")
     parser.add_argument("--ramp-seconds", type=float, default=2.0, help="stream starts spread over this long")
+    parser.add_argument(
+        "--url", default=None, help="measure a mock already running at this base URL (http://127.0.0.1:PORT/v1)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the summary here too")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.streams < 1 or args.tokens_per_second <= 0 or args.ttft_ms < 0 or args.seconds <= 0:
         parser.error("--streams >= 1, --tokens-per-second > 0, --ttft-ms >= 0 and --seconds > 0")
-    server: ServerProcess = start_ours(extra_args=["--max-connections", str(args.streams + 64)])
-    try:
-        cpu_before = server.cpu_seconds()
-        streams = _event_loop_runner()(run_streams(server.origin, server.prefix + "/chat/completions", args))
-        cpu_after = server.cpu_seconds()
-    finally:
-        server.stop()
-    cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
+    if args.url:
+        parts = urlsplit(args.url)
+        if parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+            parser.error("--url must be a loopback address (this is a load test)")
+        origin, prefix = f"http://{parts.hostname}:{parts.port or 80}", parts.path.rstrip("/")
+        streams, client_cpu = _timed(origin, prefix, args)
+        cpu = None
+    else:
+        server: ServerProcess = start_ours(extra_args=["--max-connections", str(args.streams + 64)])
+        try:
+            cpu_before = server.cpu_seconds()
+            streams, client_cpu = _timed(server.origin, server.prefix, args)
+            cpu_after = server.cpu_seconds()
+        finally:
+            server.stop()
+        cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
     summary = summarise(streams, args, cpu)
+    summary["client_cpu_seconds"] = client_cpu
     print(report(summary))
     if args.json:
         args.json.write_text(json.dumps(summary, indent=2))
     met = summary.get("targets", {})
     return 0 if not args.check or (met and all(met.values()) and not summary["failures"]) else 1
+
+
+def _timed(origin: str, prefix: str, args: argparse.Namespace) -> tuple[list[Stream], float]:
+    """The streams, and the CPU seconds this client spent running them."""
+    cpu = time.process_time()
+    streams = _event_loop_runner()(run_streams(origin, prefix + "/chat/completions", args))
+    return streams, time.process_time() - cpu
 
 
 def _event_loop_runner():
