@@ -10,6 +10,7 @@ from mockserver import ids
 from mockserver.catalogue import Catalogue
 from mockserver.contract import ContractIndex
 from mockserver.pipeline.stages import Stages
+from mockserver.scenarios.traffic import Traffic
 from mockserver.settings import Settings
 from mockserver.validation.schemas import SchemaCompiler
 
@@ -41,6 +42,8 @@ class Runtime:
     authenticate: Callable[[str | None], Any]
     #: How many times each request seed was seen (unique generation ids; forgotten on reset).
     occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
+    #: Requests, latency and streams answered (``GET /__mock/metrics``; never reset).
+    traffic: Traffic = field(default_factory=Traffic)
 
     def reset_state(self) -> None:
         """Forget every key, wallet, job and generation record, the id counts, and the reply

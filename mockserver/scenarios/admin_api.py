@@ -19,6 +19,8 @@ from mockserver.scenarios import verify
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.journal import page_chunks
+from mockserver.scenarios.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from mockserver.scenarios.metrics import MetricsExporter
 from mockserver.scenarios.rules import RuleError, parse_rules
 from mockserver.scenarios.verify import VerifyQueryError
 from mockserver.scenarios.violations import VIOLATIONS
@@ -33,6 +35,9 @@ class AdminAnswer:
     headers: dict[str, str] = field(default_factory=dict)
     #: A JSON body sent piece by piece instead of ``body`` (the journal's pages).
     stream: Iterator[bytes] | None = None
+    #: A body that is not JSON, sent as is with its ``media_type`` (the metrics exposition).
+    raw: bytes | None = None
+    media_type: str = "application/json"
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
@@ -52,9 +57,12 @@ class ReplyAdmin(Protocol):
 
 
 class AdminApi:
-    def __init__(self, control: ScenarioControl, replies: ReplyAdmin | None = None):
+    def __init__(
+        self, control: ScenarioControl, replies: ReplyAdmin | None = None, metrics: MetricsExporter | None = None
+    ):
         self.control = control
         self.replies = replies
+        self.metrics = metrics
         self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
             "/openapi.json": {"GET": self.openapi},
             "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
@@ -64,6 +72,7 @@ class AdminApi:
             "/replies": {"GET": self.list_replies, "POST": self.add_replies, "DELETE": self.clear_replies},
             "/requests": {"GET": self.requests},
             "/requests/count": {"GET": self.count_requests},
+            "/metrics": {"GET": self.exposition},
         }
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
@@ -129,6 +138,11 @@ class AdminApi:
     def reset(self, query, body) -> AdminAnswer:
         self.control.reset()
         return AdminAnswer(200, {"reset": True})
+
+    def exposition(self, query, body) -> AdminAnswer:
+        if self.metrics is None:
+            return _error(404, "not_found", "this server keeps no metrics")
+        return AdminAnswer(200, None, raw=self.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
 
     def scenarios(self, query, body) -> AdminAnswer:
         return AdminAnswer(

@@ -31,6 +31,7 @@ from mockserver.pipeline.runtime import Runtime
 from mockserver.scenarios.admin_api import PREFIX, AdminApi
 from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
+from mockserver.scenarios.metrics import MetricsExporter
 from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.responses import ConnectionReset, to_starlette
@@ -62,7 +63,9 @@ class AdminMiddleware:
         self.app = app
         self.runtime = runtime
         self.control: ScenarioControl = runtime.scenarios
-        self.api = AdminApi(self.control, runtime.replies)
+        self.traffic = runtime.traffic
+        exporter = MetricsExporter(self.traffic, self.control.journal, runtime.state, runtime.state.now_ms)
+        self.api = AdminApi(self.control, runtime.replies, exporter)
         self.admin = runtime.settings.admin
         violations = self.control.violations
         self.ignore_auth = "ignore_auth" in violations
@@ -114,6 +117,9 @@ class AdminMiddleware:
         if answer.stream is not None:
             await _send_stream(send, answer.status, answer.stream)
             return
+        if answer.raw is not None:
+            await _send_raw(send, answer.status, answer.raw, answer.media_type)
+            return
         await _send_json(send, answer.status, answer.body, answer.headers)
 
     def _own_hosts(self, scope: Scope) -> tuple[str, ...]:
@@ -149,13 +155,20 @@ class AdminMiddleware:
         entry = await run_off_loop_if(is_large(state.raw_body), opening)
         started = time.perf_counter()
         status: list[int] = []
+        operation_id = entry.operation_id
+        traffic = self.traffic
+        streaming = False
 
         async def recording_send(message: Message) -> None:
+            nonlocal streaming
             if message["type"] == "http.response.start":
                 status.append(message["status"])
                 entry.response_headers = [
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in message.get("headers", [])
                 ]
+                streaming = _is_event_stream(message)
+                if streaming:
+                    traffic.stream_opened(operation_id)
             await send(message)
 
         outcome = "completed"
@@ -173,11 +186,11 @@ class AdminMiddleware:
             if state.outcome is not None:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
                 entry.reply = state.outcome.reply
-            entry.complete(
-                status=status[0] if status else None,
-                outcome=outcome,
-                duration_ms=(time.perf_counter() - started) * 1000,
-            )
+            seconds = time.perf_counter() - started
+            entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
+            if streaming:
+                traffic.stream_closed(operation_id)
+            traffic.finished(operation_id, status[0] if status else None, seconds)
 
     # ---- server-side violations ----------------------------------------------------------
 
@@ -273,6 +286,23 @@ async def _send_json(send: Send, status: int, body, headers: dict[str, str]) -> 
     ]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def _is_event_stream(start: Message) -> bool:
+    for name, value in start.get("headers", ()):
+        if name == b"content-type":
+            return value.startswith(b"text/event-stream")
+    return False
+
+
+async def _send_raw(send: Send, status: int, payload: bytes, media_type: str) -> None:
+    headers = [
+        (b"content-type", media_type.encode()),
+        (b"content-length", str(len(payload)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 

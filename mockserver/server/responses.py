@@ -1,7 +1,10 @@
 """A :class:`MockReply` as a Starlette (AsyncApp) or Flask (FlaskApp) response.
 
 Streams are paced here, with ``asyncio.sleep`` on the event loop or ``time.sleep`` in
-Flask's worker thread; frames are flushed as they are produced.
+Flask's worker thread; frames are flushed as they are produced. Each frame is due at the
+stream's start plus the delays of the frames up to it (a schedule, not a sleep after each
+send), so the time spent producing and sending frames, and a busy event loop's lateness,
+do not add up over a stream: a client sees the requested tokens/s (bench/streams.py).
 """
 
 from __future__ import annotations
@@ -34,9 +37,14 @@ def _content_type(reply: MockReply) -> str:
 
 
 async def _paced_async(reply: MockReply) -> AsyncIterator[bytes]:
+    clock = asyncio.get_running_loop().time
+    due = clock()
     for chunk in reply.chunks():
         if chunk.delay > 0:
-            await asyncio.sleep(chunk.delay)
+            due += chunk.delay
+            wait = due - clock()
+            if wait > 0:
+                await asyncio.sleep(wait)
         if chunk.action == "reset":
             raise ConnectionReset("connection_reset scenario")
         if chunk.data:
@@ -44,9 +52,13 @@ async def _paced_async(reply: MockReply) -> AsyncIterator[bytes]:
 
 
 def _paced_sync(reply: MockReply) -> Iterator[bytes]:
+    due = time.monotonic()
     for chunk in reply.chunks():
         if chunk.delay > 0:
-            time.sleep(chunk.delay)
+            due += chunk.delay
+            wait = due - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
         if chunk.action == "reset":
             raise ConnectionReset("connection_reset scenario")
         if chunk.data:

@@ -125,6 +125,18 @@ class JobStore:
             cursor = conn.execute("DELETE FROM jobs WHERE id = ? AND team_id = ? AND kind = ?", (job_id, team_id, kind))
         return cursor.rowcount > 0
 
+    def counts(self, now_ms: int) -> dict[tuple[str, str], int]:
+        """(kind, status) → jobs stored, each as a poll at ``now_ms`` would see it (nothing saved)."""
+        rows = self.db.query(
+            "SELECT kind, created_ms, run_ms, outcome, status, progress, finished_ms, COUNT(*) AS n FROM jobs "
+            "GROUP BY kind, created_ms, run_ms, outcome, status, progress, finished_ms"
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            key = (row["kind"], self._advanced(dict(row), now_ms).status)
+            counts[key] = counts.get(key, 0) + row["n"]
+        return counts
+
     def get(self, job_id: str) -> dict[str, Any] | None:
         row = self.db.one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _decoded(row) if row else None

@@ -21,6 +21,11 @@ class Ledger:
     def __init__(self, db: Database, initial_nanos: int):
         self.db = db
         self.initial_nanos = initial_nanos
+        #: Debits written by this process since it started, and their sum (``GET /__mock/metrics``;
+        #: kept across admin resets, as Prometheus counters only go up). Counted under the
+        #: database's lock, inside the debit's transaction.
+        self.debits = 0
+        self.debited_nanos = 0
 
     def _ensure_wallet(self, conn, team_id: str) -> None:
         conn.execute(
@@ -52,6 +57,9 @@ class Ledger:
                 "INSERT INTO ledger (team_id, request_id, amount_nanos, created_ms) VALUES (?, ?, ?, ?)",
                 (team_id, request_id, amount_nanos, now_ms),
             )
+            if amount_nanos > 0:
+                self.debits += 1
+                self.debited_nanos += amount_nanos
 
     def debit(self, team_id: str, amount_nanos: int, request_id: str | None, now_ms: int) -> None:
         with self.db.write() as conn:
