@@ -3,6 +3,8 @@ paced stream is counted as open while it is being sent."""
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -27,6 +29,17 @@ def value(samples, name: str, **labels: str) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
+def settled(client: httpx.Client, wait_s: float = 5.0) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """A scrape once the last stream has closed on the server's side too (the client can read the
+    last byte a moment before the server's middleware counts the stream closed)."""
+    deadline = time.monotonic() + wait_s
+    samples = scrape(client)
+    while value(samples, "aistats_mock_streams_open", **OPERATION) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        samples = scrape(client)
+    return samples
+
+
 def test_counters_and_the_open_stream_gauge_follow_live_traffic():
     with live_server(ttft_ms=0, tokens_per_second=0) as origin, httpx.Client(base_url=origin, timeout=30) as client:
         before = scrape(client)
@@ -41,7 +54,7 @@ def test_counters_and_the_open_stream_gauge_follow_live_traffic():
             assert value(during, "aistats_mock_streams_open", **OPERATION) == 1
             for _ in chunks:
                 pass
-        after = scrape(client)
+        after = settled(client)
     assert value(after, "aistats_mock_streams_open", **OPERATION) == 0
     assert value(after, "aistats_mock_streams_total", **OPERATION) == 1
     ok = {"status": "200", **OPERATION}
