@@ -45,7 +45,8 @@ def _scope(body: bytes) -> dict:
     }
 
 
-async def _one(app, body: bytes) -> int:
+async def _one(app, body: bytes, scope: dict | None = None) -> int:
+    """One request through ``app`` (the chat POST unless ``scope`` says otherwise); its status."""
     status: list[int] = []
     sent = False
 
@@ -60,7 +61,7 @@ async def _one(app, body: bytes) -> int:
         if message["type"] == "http.response.start":
             status.append(message["status"])
 
-    await app(_scope(body), receive, send)
+    await app(dict(scope) if scope is not None else _scope(body), receive, send)
     return status[0]
 
 

@@ -13,7 +13,6 @@ the real cost per request.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import pstats
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.inprocess_chat import _event_loop_runner, _scope  # noqa: E402
+from bench.inprocess_chat import _event_loop_runner, _one, _scope  # noqa: E402
 from bench.payloads import chat_body_bytes  # noqa: E402
 from mockserver.server import create_app  # noqa: E402
 from mockserver.settings import Settings  # noqa: E402
@@ -89,25 +88,6 @@ def _get_scope() -> dict:
     }
 
 
-async def _request(app, scope: dict, body: bytes) -> int:
-    status: list[int] = []
-    sent = False
-
-    async def receive():
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.sleep(3600)
-
-    async def send(message):
-        if message["type"] == "http.response.start":
-            status.append(message["status"])
-
-    await app(dict(scope), receive, send)
-    return status[0]
-
-
 def area_of(filename: str) -> str:
     for fragment, area in AREAS:
         if fragment in filename:
@@ -130,10 +110,10 @@ def main(argv: list[str] | None = None) -> int:
 
     async def run() -> None:
         for _ in range(100):
-            assert await _request(app, scope, body) == 200
+            assert await _one(app, body, scope) == 200
         profile.enable()
         for _ in range(args.requests):
-            await _request(app, scope, body)
+            await _one(app, body, scope)
         profile.disable()
 
     _event_loop_runner()(run())

@@ -16,7 +16,6 @@ Every rule counts its own matching calls; the first rule that fires wins.
 from __future__ import annotations
 
 import fnmatch
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +24,7 @@ from typing import Any
 import yaml
 
 from mockserver.model import MockRequest
+from mockserver.scenarios.rulelist import RuleList
 
 _KEYS = {"name", "method", "path", "operation", "model", "headers", "nth", "times", "scenario", "params", "status"}
 
@@ -84,46 +84,21 @@ def _path_matches(pattern: str, path: str, base_path: str) -> bool:
     return any(fnmatch.fnmatchcase(candidate, pattern) for candidate in (path, relative))
 
 
-class RuleBook:
-    """The rules in force, in order, with their call counters (thread-safe)."""
-
-    def __init__(self, rules: Iterable[Rule] = ()):
-        self._lock = threading.Lock()
-        self._rules: list[Rule] = list(rules)
+class RuleBook(RuleList[Rule]):
+    """The scenario rules in force, in order, with their call counters (thread-safe)."""
 
     def pick(self, request: MockRequest, base_path: str, usable: Callable[[Rule], bool]) -> tuple[Rule, int] | None:
         """Count this call for every matching rule; the first that fires on it, with its call number."""
-        chosen = None
-        with self._lock:
-            for rule in self._rules:
-                if not (rule.matches(request, base_path) and usable(rule)):
-                    continue
-                rule.calls += 1
-                if chosen is None and rule.fires_on(rule.calls):
-                    chosen = (rule, rule.calls)
-        return chosen
-
-    def add(self, rules: Iterable[Rule]) -> list[Rule]:
-        added = list(rules)
-        with self._lock:
-            self._rules.extend(added)
-        return added
-
-    def clear(self, source: str | None = None) -> int:
-        with self._lock:
-            kept = [rule for rule in self._rules if source is not None and rule.source != source]
-            removed = len(self._rules) - len(kept)
-            self._rules = kept
-        return removed
+        return self.first_firing(lambda rule: rule.matches(request, base_path) and usable(rule), _calls_of)
 
     def reset_counts(self) -> None:
         with self._lock:
             for rule in self._rules:
                 rule.calls = 0
 
-    def snapshot(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [rule.as_dict() for rule in self._rules]
+
+def _calls_of(rule: Rule) -> int:
+    return rule.calls
 
 
 def parse_rules(data: Any, *, source: str = "file", known_scenarios: Iterable[str] = ()) -> list[Rule]:
