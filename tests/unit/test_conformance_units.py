@@ -185,3 +185,30 @@ def test_live_profile_defaults():
     )
     with pytest.raises(ValueError):
         Options(base_url="http://x", profile="nope").resolved()
+
+
+def test_a_404_after_a_delete_through_an_alias_is_not_a_lost_resource():
+    from conformance.engine import deleted_earlier_through_an_alias
+
+    def node(method, path, **params):
+        return SimpleNamespace(value=SimpleNamespace(method=method, path=path, path_parameters=params))
+
+    cases = {
+        "post": node("POST", "/videos"),
+        "delete": node("DELETE", "/videos/{video_id}", video_id="video_A"),
+        "get": node("GET", "/video/generations/{video_id}", video_id="video_A"),
+        "other": node("GET", "/video/generations/{video_id}", video_id="video_B"),
+    }
+    statuses = {"post": 200, "delete": 200, "get": 404, "other": 404}
+    recorder = SimpleNamespace(
+        cases=cases, find_response=lambda case_id: SimpleNamespace(status_code=statuses[case_id])
+    )
+    assert deleted_earlier_through_an_alias(recorder, "get")
+    assert not deleted_earlier_through_an_alias(recorder, "other")  # another job: a real loss
+    statuses["delete"] = 404  # the delete itself failed
+    assert not deleted_earlier_through_an_alias(recorder, "get")
+    reordered = SimpleNamespace(
+        cases={k: cases[k] for k in ("post", "get", "delete")}, find_response=recorder.find_response
+    )
+    statuses["delete"] = 200
+    assert not deleted_earlier_through_an_alias(reordered, "get")  # deleted only afterwards
