@@ -9,6 +9,9 @@ bare-name index is built at load time so a lookup on the hot path is one dict ac
 from __future__ import annotations
 
 import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -95,6 +98,11 @@ class Catalogue:
         by_name = sorted(self.models.values(), key=lambda m: (m.name, m.model_id))
         return sorted(by_name, key=lambda m: m.release_date or "", reverse=True)
 
+    @cached_property
+    def memo(self) -> Memo:
+        """Answers that depend on the catalogue alone, kept while it lives (the listing views fill it)."""
+        return Memo()
+
     def serving(self, endpoint: str) -> list[Model]:
         return [model for model in self.models.values() if endpoint in model.endpoints]
 
@@ -161,3 +169,25 @@ def load_catalogue() -> Catalogue:
         names=name_index(models, aliases),
         aliases=aliases,
     )
+
+
+class Memo:
+    """A bounded, thread-safe memory of values computed from an immutable catalogue: the least
+    recently used of at most ``limit`` entries goes first (keys may come from request filters)."""
+
+    def __init__(self, limit: int = 2048):
+        self.limit = limit
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+        value = make()  # outside the lock: two threads may both compute it, with the same result
+        with self._lock:
+            self._values[key] = value
+            while len(self._values) > self.limit:
+                self._values.popitem(last=False)
+        return value

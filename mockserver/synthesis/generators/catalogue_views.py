@@ -119,6 +119,20 @@ def _gateway_model(ctx, model: Model) -> dict[str, Any]:
     }
 
 
+def _listed(ctx, wanted: dict[str, list[str]]) -> list[Model]:
+    """The models a filter selects, newest first: every model with a provider (retired and
+    deprecated ones stay listed with their status); computed once per filter."""
+    key = ("gateway-models", tuple((name, tuple(values)) for name, values in wanted.items()))
+    return ctx.catalogue.memo.get_or_make(
+        key, lambda: [m for m in ctx.catalogue.newest_first if m.providers and _matches(m, wanted)]
+    )
+
+
+def _row(ctx, model: Model) -> dict[str, Any]:
+    """A model's row of ``/gateway/models`` (it depends on the catalogue alone), built once."""
+    return ctx.catalogue.memo.get_or_make(("gateway-row", model.model_id), lambda: _gateway_model(ctx, model))
+
+
 def check_privacy_scope(ctx) -> None:
     scope = ctx.request.query_value("privacy_scope") or ctx.request.query_value("privacy") or "shared"
     if scope == "team":
@@ -140,15 +154,15 @@ def list_models(ctx) -> MockReply:
         name: filter_values(ctx, name)
         for name in ("endpoints", "organisation", "input_types", "output_types", "params")
     }
-    # every model with a provider: retired and deprecated ones stay listed with their status
-    chosen = [m for m in ctx.catalogue.newest_first if m.providers and _matches(m, wanted)]
+    chosen = _listed(ctx, wanted)
     body = {
         "ok": True,
         "privacy_scope": "shared",
         "limit": limit,
         "offset": offset,
         "total": len(chosen),
-        "models": [_gateway_model(ctx, m) for m in chosen[offset : offset + limit]],
+        # shallow copies: a reshaping of this answer must not reach the remembered rows
+        "models": [dict(_row(ctx, m)) for m in chosen[offset : offset + limit]],
     }
     return MockReply(body=body, headers={"Cache-Control": MODELS_CACHING})
 
