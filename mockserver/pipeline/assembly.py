@@ -17,6 +17,7 @@ from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.state.store import Store
+from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
 from mockserver.synthesis.media.store import MediaStore
 from mockserver.synthesis.text.routing import ModelRouteCheck
 from mockserver.validation.schemas import SchemaCompiler

@@ -2,7 +2,9 @@
 
 A generator takes a :class:`SynthesisContext` and returns a :class:`MockReply`. It is
 the first choice of the synthesis chain; without one, the spec's examples and then
-schema-driven data answer.
+schema-driven data answer. The table is filled when :mod:`mockserver.synthesis.generators`
+is imported, which the assembly (:mod:`mockserver.pipeline.assembly`) does; the registry
+itself imports no generator.
 """
 
 from __future__ import annotations
@@ -44,25 +46,8 @@ def generator(*operation_ids: str, heavy: bool = False, like: str | None = None)
 
 def is_heavy(operation_id: str) -> bool:
     """Whether answering ``operation_id`` is CPU-heavy (see ``generator(heavy=...)``)."""
-    _load_generators()
     return operation_id in _HEAVY or _LIKE.get(operation_id) in _HEAVY
 
 
 def generator_for(operation_id: str) -> Generator | None:
-    _load_generators()
     return _GENERATORS.get(operation_id)
-
-
-def registered() -> dict[str, Generator]:
-    _load_generators()
-    return dict(_GENERATORS)
-
-
-_loaded = False
-
-
-def _load_generators() -> None:
-    global _loaded
-    if not _loaded:
-        _loaded = True
-        from mockserver.synthesis import generators  # noqa: F401  (registers on import)

@@ -53,3 +53,14 @@ def test_architecture_lists_the_stages_in_the_order_the_assembly_runs_them():
         assert [(kind + "s", name) for kind, name in listed] == runtime.stages.names()
     finally:
         runtime.state.close()
+
+
+def test_the_assembly_registers_every_domain_generator():
+    from mockserver.synthesis.registry import generator_for
+
+    runtime = assemble(Settings())
+    try:
+        missing = [op for op in ("createChatCompletion", "createVideo", "listModels") if generator_for(op) is None]
+        assert missing == []
+    finally:
+        runtime.state.close()
