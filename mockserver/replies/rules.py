@@ -29,6 +29,7 @@ import yaml
 
 from mockserver.replies.facts import RequestFacts
 from mockserver.scenarios.catalogue import SCENARIOS
+from mockserver.scenarios.rulelist import call_numbers
 from mockserver.synthesis.script import Script, ScriptedCall
 
 _RULE_KEYS = {"name", "match", "reply", "replies"}
@@ -192,7 +193,7 @@ def _matchers(match: Mapping[str, Any], where: str) -> dict[str, Any]:
         turn=_count(match.get("turn"), f"{where}: match.turn", low=0),
         tools=tuple(tools),
         headers={str(k).lower(): _text_match(v, f"{where}: match.headers.{k}", "equals") for k, v in headers.items()},
-        nth=_nth(match.get("nth"), where),
+        nth=call_numbers(match.get("nth"), ReplyRuleError(f"{where}: match.nth must be an integer >= 1")),
         times=_count(match.get("times"), f"{where}: match.times", low=1),
     )
 
@@ -283,13 +284,6 @@ def _count(value: Any, where: str, *, low: int) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
         raise ReplyRuleError(f"{where} must be an integer >= {low}")
     return value
-
-
-def _nth(value: Any, where: str) -> frozenset[int] | None:
-    if value is None:
-        return None
-    values = value if isinstance(value, list) else [value]
-    return frozenset(_count(v, f"{where}: match.nth", low=1) or 1 for v in values)
 
 
 def _strings(values: Iterable[Any]) -> bool:

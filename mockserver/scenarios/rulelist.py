@@ -11,6 +11,17 @@ from collections.abc import Callable, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 
+def call_numbers(value: Any, refusal: Exception) -> frozenset[int] | None:
+    """A rule's ``nth``: one call number or a list of them, each an integer >= 1 (else
+    ``refusal`` is raised); None when absent."""
+    if value is None:
+        return None
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
+        raise refusal
+    return frozenset(values)
+
+
 class CountedRule(Protocol):
     source: str
     calls: int

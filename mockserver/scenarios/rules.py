@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 
 from mockserver.model import MockRequest
-from mockserver.scenarios.rulelist import RuleList
+from mockserver.scenarios.rulelist import RuleList, call_numbers
 
 _KEYS = {"name", "method", "path", "operation", "model", "headers", "nth", "times", "scenario", "params", "status"}
 
@@ -147,7 +147,7 @@ def _rule(item: Any, index: int, source: str, known: set[str]) -> Rule:
         operation=_text(item, "operation", where),
         model=_text(item, "model", where),
         headers={str(k).lower(): str(v) for k, v in _mapping(item, "headers", where).items()},
-        nth=_nth(item.get("nth"), where),
+        nth=call_numbers(item.get("nth"), RuleError(f"{where}: nth must be a positive call number")),
         times=_positive(item.get("times"), "times", where),
         source=source,
     )
@@ -167,13 +167,6 @@ def _mapping(item: Mapping, key: str, where: str) -> Mapping:
     if not isinstance(value, Mapping):
         raise RuleError(f"{where}: {key} must be a mapping")
     return value
-
-
-def _nth(value: Any, where: str) -> frozenset[int] | None:
-    if value is None:
-        return None
-    values = value if isinstance(value, list) else [value]
-    return frozenset(_call_number(v, "nth", where) for v in values)
 
 
 def _positive(value: Any, key: str, where: str) -> int | None:

@@ -223,3 +223,10 @@ def test_serve_takes_repeatable_reply_files_and_refuses_a_bad_one(tmp_path, caps
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--replies", str(bad)])
     assert "match has unknown keys ['usr']" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("nth", [[1, None], [None], [0], [True], ["2"]])
+def test_every_nth_entry_of_a_reply_rule_must_be_a_call_number(nth):
+    # A null inside the list used to be read as call 1.
+    with pytest.raises(ReplyRuleError, match="match.nth must be an integer >= 1"):
+        parse_replies([{"name": "r", "reply": {"text": "hi"}, "match": {"nth": nth}}])
