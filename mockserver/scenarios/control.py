@@ -78,8 +78,8 @@ class ScenarioControl:
 
     def decorate(self, ctx: SynthesisContext, plan: ScenarioPlan) -> ScenarioPlan:
         """``plan`` with what applies on top of any answer: the deliberate violations and the
-        added latency (a scripted reply's plan gets them too)."""
-        check_pace_headers(ctx.request.headers)
+        added latency (a scripted reply's plan gets them too). The pacing headers were checked
+        by :meth:`select`, the pipeline's first stage."""
         try:
             extra_ms = self._latency_ms(ctx)
         except LatencyError as exc:
