@@ -97,6 +97,8 @@ def test_prefixes_keep_mocks_apart():
     assert parse_target("redis://h:1/2").prefix == "aistats-mock:default:"
     target = parse_target("redis://:secret@h:1/2?prefix=ci-42&socket_timeout=3")
     assert target.prefix == "aistats-mock:ci-42:" and target.url == "redis://:secret@h:1/2?socket_timeout=3"
+    socket = parse_target("unix:///run/redis.sock?db=1&prefix=x")
+    assert (socket.url, socket.prefix) == ("unix:///run/redis.sock?db=1", "aistats-mock:x:")
 
 
 def test_unreachable_redis_is_a_start_up_error_naming_the_option():

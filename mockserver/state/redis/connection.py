@@ -68,7 +68,8 @@ def parse_target(url: str) -> Target:
         raise StateUnavailable(f"--state {redacted(url)}: prefix must be 1-64 of A-Z a-z 0-9 _ . -")
     prefix = f"{ROOT_PREFIX}{names[-1] if names else DEFAULT_NAMESPACE}:"
     rest = urlencode([(name, value) for name, value in query if name != "prefix"])
-    return Target(urlunsplit(parts._replace(query=rest)), prefix)
+    base = url.split("?", 1)[0].split("#", 1)[0]  # not urlunsplit: it turns unix:///path into unix:/path
+    return Target(f"{base}?{rest}" if rest else base, prefix)
 
 
 def connect(url: str) -> tuple[redis.Redis, str]:
