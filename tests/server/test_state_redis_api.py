@@ -4,6 +4,7 @@ unreachable ``--state`` URL is a clear error naming the option."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import uuid
@@ -11,7 +12,7 @@ import uuid
 import pytest
 
 from mockserver.state.interface import StateUnavailable
-from mockserver.state.redis import RedisStore
+from mockserver.state.redis import RedisStore, scripts
 from mockserver.state.redis.connection import parse_target
 from tests.support import ContractClient
 from tests.support.constants import ROOT
@@ -126,3 +127,25 @@ def test_state_survives_a_restart_of_a_persistent_redis():
         assert store.keys.check(row["kid"], plaintext.rsplit("_", 1)[1]).verdict == "active"
         assert store.ledger.balance("team_d") == 100_000_000_000 - 123
         store.close()
+
+
+def test_a_retried_debit_or_key_creation_applies_once(redis_server):
+    """redis-py resends a command whose reply was lost; each debit carries a token, so the resent
+    script does nothing, and a key creation resent with the same kid and id finds its own row."""
+    store = RedisStore.open(redis_server.url(prefix="retry-" + uuid.uuid4().hex[:6]))
+    debit = store.space.script(scripts.DEBIT)
+    args = store.ledger.charge_args("team_r", 700, store.now_ms())
+    assert debit(*args, "token-1") == 1 and debit(*args, "token-1") == 0
+    settle = store.space.script(scripts.SETTLE)
+    record = {"request_id": "G-r", "team_id": "team_r", "cost_nanos": 300}
+    settle_args = [*store.ledger.charge_args("team_r", 300, store.now_ms()), "G-r", json.dumps(record), 60_000]
+    assert settle(*settle_args, "token-2") == 1 and settle(*settle_args, "token-2") == 0
+    assert store.ledger.balance("team_r") == 100_000_000_000 - 1_000
+    assert store.ledger.spend_since("team_r", 0) == 1_000 and store.ledger.requests_since("team_r", 0) == 1
+    create = store.space.script(scripts.CREATE_KEY)
+    fields = ["id", "key-1", "kid", "kid1", "team_id", "team_r", "name", "k", "status", "active", "created_ms", "1"]
+    assert create("kid1", "key-1", "team_r", 1, *fields) == 1 and create("kid1", "key-1", "team_r", 1, *fields) == 1
+    assert create("kid1", "key-2", "team_r", 1, *fields) == 0, "another key never takes a kid"
+    assert store.keys.page("team_r", 10, 0)[0] == 1
+    store.reset()
+    store.close()

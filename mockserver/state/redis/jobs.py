@@ -20,7 +20,7 @@ from mockserver.state.jobs import INT63, advanced, initial_state
 from mockserver.state.ledger import record_text, with_added_cost
 from mockserver.state.redis import scripts
 from mockserver.state.redis.base import DELETE, KEEP, SET, Edit, Namespace, texts, watch
-from mockserver.state.redis.ledger import RedisLedger
+from mockserver.state.redis.ledger import RedisLedger, token
 
 
 class RedisJobStore:
@@ -121,7 +121,7 @@ class RedisJobStore:
         pipe.set(key, json.dumps(job, separators=(",", ":")), keepttl=True)
         if pricing is not None and job["charged_nanos"]:
             charge_args = self.ledger.charge_args(team_id, job["charged_nanos"], now_ms)
-            pipe.eval(scripts.DEBIT, 0, self.space.prefix, *charge_args)
+            pipe.eval(scripts.DEBIT, 0, self.space.prefix, *charge_args, token())
         if pricing is not None and record_key is not None and record is not None:
             pipe.set(record_key, record_text(with_added_cost(record, pricing)), keepttl=True)
         pipe.execute()

@@ -10,11 +10,18 @@ zero; the $1.00 credit gate refuses the next request (``state/hooks.py``).
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 from mockserver.state.ledger import record_text
 from mockserver.state.redis import scripts
 from mockserver.state.redis.base import Namespace, texts
+
+
+def token() -> str:
+    """A debit's unique token (a retried script applies once)."""
+    return uuid.uuid4().hex
+
 
 #: Generation records read per round trip when scanning by time.
 BATCH = 500
@@ -51,14 +58,15 @@ class RedisLedger:
 
     def debit(self, team_id: str, amount_nanos: int, request_id: str | None, now_ms: int) -> None:
         if amount_nanos:
-            self._debit(*self.charge_args(team_id, amount_nanos, now_ms))
+            self._debit(*self.charge_args(team_id, amount_nanos, now_ms), token())
             self.count_debit(amount_nanos)
 
     def settle(self, record: dict[str, Any], now_ms: int) -> None:
-        """Record one generation and debit its cost, atomically."""
+        """Record one generation and debit its cost, atomically (once, even when redis-py retries
+        the script after a lost reply: the call's token is remembered)."""
         team_id, cost = record["team_id"], int(record.get("cost_nanos") or 0)
         args = self.charge_args(team_id, cost, now_ms)
-        self._settle(*args, record["request_id"], record_text(record), self.record_ttl_ms)
+        self._settle(*args, record["request_id"], record_text(record), self.record_ttl_ms, token())
         self.count_debit(cost)
 
     def generation_key(self, team_id: str, request_id: str) -> str | None:

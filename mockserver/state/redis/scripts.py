@@ -11,13 +11,24 @@ charge; ``P ledger:t:<team>`` zset ``seq:amount`` by time and ``P ledger:index``
 ``seq|request`` and ``P gen:index`` zset ``seq|request\\0team`` by time, ``P gen:by_request``
 hash ``request\\0team`` → seq; ``P key:<id>`` hash, ``P kid:<kid>`` → id, ``P keys:t:<team>``
 zset ``seq|id``, ``P kids:deleted`` zset kid by deletion time; ``P job:<id>`` and
-``P oauth:<id>`` JSON rows with ``P jobs:index`` and ``P oauth:t:<team>`` zsets.
+``P oauth:<id>`` JSON rows with ``P jobs:index`` and ``P oauth:t:<team>`` zsets;
+``P applied:<token>`` the debits already applied (for two minutes).
 """
 
 from __future__ import annotations
 
-_CHARGE = """
+#: How long a debit's token is remembered: redis-py retries a command whose connection failed
+#: (the reply may be what was lost), and a retried debit with a token already seen does nothing.
+APPLIED_TTL_MS = 120_000
+
+_CHARGE = (
+    """
 local P = ARGV[1]
+local function first_time(token)
+  return redis.call('SET', P .. 'applied:' .. token, 1, 'NX', 'PX', """
+    + str(APPLIED_TTL_MS)
+    + """)
+end
 local function charge(team, amount, negated, initial, now)
   redis.call('HSETNX', P .. 'wallets', team, initial)
   redis.call('HINCRBY', P .. 'wallets', team, negated)
@@ -27,20 +38,24 @@ local function charge(team, amount, negated, initial, now)
   redis.call('ZADD', P .. 'teams', now, team)
 end
 """
+)
 
-#: ARGV: prefix, team, amount, -amount, initial nanos, now ms.
+#: ARGV: prefix, team, amount, -amount, initial nanos, now ms, token (unique per debit).
 DEBIT = (
     _CHARGE
     + """
+if not first_time(ARGV[7]) then return 0 end
 charge(ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])
+return 1
 """
 )
 
 #: ARGV: prefix, team, amount (0: nothing charged), -amount, initial nanos, now ms, request id,
-#: record JSON, record TTL ms.
+#: record JSON, record TTL ms, token (unique per settle).
 SETTLE = (
     _CHARGE
     + """
+if not first_time(ARGV[10]) then return 0 end
 local team, request = ARGV[2], ARGV[7]
 if ARGV[3] ~= '0' then charge(team, ARGV[3], ARGV[4], ARGV[5], ARGV[6]) end
 local g = string.format('%020d', redis.call('INCR', P .. 'gen:seq'))
@@ -48,6 +63,7 @@ redis.call('SET', P .. 'gen:' .. g, ARGV[8], 'PX', ARGV[9])
 redis.call('ZADD', P .. 'gen:t:' .. team, ARGV[6], g .. '|' .. request)
 redis.call('ZADD', P .. 'gen:index', ARGV[6], g .. '|' .. request .. '\\0' .. team)
 redis.call('HSET', P .. 'gen:by_request', request .. '\\0' .. team, g)
+return 1
 """
 )
 
@@ -133,12 +149,13 @@ end
 )
 
 #: ARGV: prefix, kid, id, team, created ms, then the row's field/value pairs. 0 when the kid
-#: is taken (by a live or a deleted key).
+#: is taken (by a live or a deleted key); 1 when written, or already written by this very call
+#: (a retry after a lost reply).
 CREATE_KEY = """
 local P, kid, id, team = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if redis.call('EXISTS', P .. 'kid:' .. kid) == 1 or redis.call('ZSCORE', P .. 'kids:deleted', kid) then
-  return 0
-end
+local owner = redis.call('GET', P .. 'kid:' .. kid)
+if owner == id then return 1 end
+if owner or redis.call('ZSCORE', P .. 'kids:deleted', kid) then return 0 end
 local seq = string.format('%020d', redis.call('INCR', P .. 'keys:seq'))
 redis.call('SET', P .. 'kid:' .. kid, id)
 redis.call('HSET', P .. 'key:' .. id, 'seq', seq, unpack(ARGV, 6))
