@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 import uuid
 
 import pytest
@@ -149,3 +150,21 @@ def test_a_retried_debit_or_key_creation_applies_once(redis_server):
     assert store.keys.page("team_r", 10, 0)[0] == 1
     store.reset()
     store.close()
+
+
+def test_a_lost_redis_is_a_quick_500_and_the_mock_recovers_when_it_returns():
+    with start_redis_server(persist=True) as server:
+        api = ContractClient("async", state_url=server.url(prefix="outage"))
+        try:
+            assert api.post("/v1/chat/completions", json=CHAT).status_code == 200
+            server.stop()
+            started = time.monotonic()
+            lost = api.post("/v1/chat/completions", json=CHAT)
+            assert lost.status_code == 500 and lost.json()["description"] == "gateway_context_failed"
+            assert time.monotonic() - started < 10
+            server.start()
+            assert api.post("/v1/chat/completions", json=CHAT).status_code == 200
+            assert api.get("/v1/credits").json()["credits"]["thirty_day_requests"] == 2
+        finally:
+            api.close()
+            api.store.close()

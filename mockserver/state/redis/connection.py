@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import redis
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from mockserver.state.interface import StateUnavailable
 
@@ -22,6 +24,10 @@ SCHEMES = ("redis", "rediss", "unix")
 ROOT_PREFIX = "aistats-mock:"
 DEFAULT_NAMESPACE = "default"
 CLOCK_RESYNC_SECONDS = 60.0
+#: A request never waits on a lost Redis for long: (connect or reply timeout + backoff) x (1 + retries),
+#: about 16 s at worst, then the gateway's 500 ``gateway_context_failed``. Debits resent by a retry
+#: apply once (scripts.APPLIED_TTL_MS).
+CONNECT_TIMEOUT_S, REPLY_TIMEOUT_S, RETRIES = 2.0, 5.0, 2
 _PREFIX_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _GLOB_SPECIALS = re.compile(r"([*?\[\]\\])")
 
@@ -77,7 +83,12 @@ def connect(url: str) -> tuple[redis.Redis, str]:
     target = parse_target(url)
     try:
         client = redis.Redis.from_url(
-            target.url, decode_responses=True, socket_connect_timeout=5, socket_timeout=10, health_check_interval=30
+            target.url,
+            decode_responses=True,
+            socket_connect_timeout=CONNECT_TIMEOUT_S,
+            socket_timeout=REPLY_TIMEOUT_S,
+            health_check_interval=30,
+            retry=Retry(ExponentialBackoff(cap=0.5, base=0.05), RETRIES),
         )
         client.ping()
     except ValueError as exc:
