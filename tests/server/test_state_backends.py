@@ -35,6 +35,7 @@ def make_store(request: pytest.FixtureRequest) -> Iterator[MakeStore]:
         if request.param == "sqlite":
             store: Any = Store(options.pop("path", None), clock=clock, **options)
         else:
+            options.pop("path", None)  # stores made by one test share its prefix
             server = request.getfixturevalue("redis_server")
             store = RedisStore.open(server.url(prefix=prefix), **options)
             store.clock = clock
@@ -276,6 +277,45 @@ def test_idle_teams_beyond_the_cap_are_forgotten_least_recently_charged_first(ma
     assert store.ledger.activity("team_2", 0, 10, 0) == (0, []) and store.ledger.spend_since("team_3", 0) == 0
 
 
+def test_two_stores_on_one_state_poll_and_debit_as_one(make_store, tmp_path):
+    """Two stores sharing one state (as two server processes do): concurrent polls from both see
+    a status that never goes back and charge the job once; concurrent debits from both sum."""
+    first = make_store(path=tmp_path / "shared.sqlite")
+    second = make_store(path=tmp_path / "shared.sqlite")
+    second.clock = first.clock
+    _job(first, "video_s", run_ms=2_000)
+    calls: list[int] = []
+    rank = {"queued": 0, "in_progress": 1, "completed": 2}
+
+    def poll(store: StateStore) -> Callable[[], None]:
+        def run() -> None:
+            seen = []
+            for _ in range(30):
+                seen.append(store.jobs.observe("t", "video_s", "video", store.now_ms(), _pricer(calls))["status"])
+                store.ledger.debit("t", 3, None, store.now_ms())
+            assert [rank[status] for status in seen] == sorted(rank[status] for status in seen)
+
+        return run
+
+    ticking = threading.Event()
+
+    def tick() -> None:
+        while not ticking.is_set():
+            first.clock.advance(0.05)
+            ticking.wait(0.001)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        _run_threads_of([poll(first), poll(second), poll(first), poll(second)])
+    finally:
+        ticking.set()
+        ticker.join()
+    first.clock.advance(10)
+    assert second.jobs.observe("t", "video_s", "video", second.now_ms(), _pricer(calls))["status"] == "completed"
+    assert first.ledger.balance("t") == second.ledger.balance("t") == 100 * NANOS - 2_500 - 4 * 30 * 3
+
+
 # -- OAuth clients --------------------------------------------------------------------------------------
 
 
@@ -321,15 +361,19 @@ def test_reset_forgets_everything(make_store):
 
 
 def _run_threads(work: Callable[[], None], count: int) -> None:
+    _run_threads_of([work] * count)
+
+
+def _run_threads_of(works: list[Callable[[], None]]) -> None:
     errors: list[BaseException] = []
 
-    def guarded() -> None:
+    def guarded(work: Callable[[], None]) -> None:
         try:
             work()
         except BaseException as exc:  # noqa: BLE001 (reported below, in the test's thread)
             errors.append(exc)
 
-    threads = [threading.Thread(target=guarded) for _ in range(count)]
+    threads = [threading.Thread(target=guarded, args=(work,)) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -12,14 +12,15 @@ charge; ``P ledger:t:<team>`` zset ``seq:amount`` by time and ``P ledger:index``
 hash ``request\\0team`` → seq; ``P key:<id>`` hash, ``P kid:<kid>`` → id, ``P keys:t:<team>``
 zset ``seq|id``, ``P kids:deleted`` zset kid by deletion time; ``P job:<id>`` and
 ``P oauth:<id>`` JSON rows with ``P jobs:index`` and ``P oauth:t:<team>`` zsets;
-``P applied:<token>`` the debits already applied (for two minutes).
+``P applied:<token>`` the debits already applied (for a minute).
 """
 
 from __future__ import annotations
 
-#: How long a debit's token is remembered: redis-py retries a command whose connection failed
-#: (the reply may be what was lost), and a retried debit with a token already seen does nothing.
-APPLIED_TTL_MS = 120_000
+#: How long a debit's token is remembered: redis-py resends a command whose connection failed
+#: (the reply may be what was lost), within ~16 s (connection.RETRIES); a resent debit whose token
+#: was seen does nothing.
+APPLIED_TTL_MS = 60_000
 
 _CHARGE = (
     """
