@@ -148,6 +148,10 @@ def test_concurrent_debits_sum_exactly_and_may_go_below_zero(make_store):
     assert store.ledger.balance("team_x") == NANOS - workers * each * amount < 0
     assert store.ledger.spend_since("team_x", 0) == workers * each * amount
     assert store.ledger.debits == workers * each and store.ledger.debited_nanos == workers * each * amount
+    for amount in (2_500_000_001, 999_999_999, 7 * 10**15):  # the nanos of large sums stay exact
+        store.ledger.debit("team_big", amount, None, store.now_ms())
+    store.ledger.debit("team_big", -1_000_000_002, None, store.now_ms())  # a refund
+    assert store.ledger.spend_since("team_big", 0) == 7_000_003_500_000_000 - 1_000_000_002
     assert store.ledger.balance("team_untouched") == NANOS
     store.ledger.set_balance("team_untouched", 5)
     assert store.ledger.balance("team_untouched") == 5

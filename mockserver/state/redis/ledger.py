@@ -36,6 +36,7 @@ class RedisLedger:
         self.debited_nanos = 0
         self._debit = space.script(scripts.DEBIT)
         self._settle = space.script(scripts.SETTLE)
+        self._spend_since = space.script(scripts.SPEND_SINCE)
 
     def count_debit(self, amount_nanos: int) -> None:
         if amount_nanos > 0:
@@ -79,8 +80,8 @@ class RedisLedger:
         return None if key is None else self.space.load(key)
 
     def spend_since(self, team_id: str, since_ms: int) -> int:
-        entries = texts(self.space.client.zrangebyscore(self.space.key("ledger:t", team_id), since_ms, "+inf"))
-        return sum(int(entry.rsplit(":", 1)[1]) for entry in entries)
+        billions, rest = self._spend_since(team_id, since_ms)
+        return int(billions) * 1_000_000_000 + int(rest)
 
     def requests_since(self, team_id: str, since_ms: int) -> int:
         return int(self.space.client.zcount(self.space.key("gen:t", team_id), since_ms, "+inf"))

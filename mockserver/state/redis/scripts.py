@@ -199,3 +199,19 @@ redis.call('ZREM', P .. 'keys:t:' .. team, row[4] .. '|' .. id)
 redis.call('ZADD', P .. 'kids:deleted', ARGV[4], row[2])
 return row[3]
 """
+
+#: ARGV: prefix, team, since ms. The team's ledger total since then, summed here rather than
+#: sent over the wire entry by entry, as two exact parts (Lua numbers are doubles: each part
+#: stays far below 2^53): ``{whole billions of nanos, remaining nanos}``, as strings.
+SPEND_SINCE = """
+local P, team, since = ARGV[1], ARGV[2], ARGV[3]
+local high, low = 0, 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', P .. 'ledger:t:' .. team, since, '+inf')) do
+  local sign, digits = string.match(m, ':(%-?)(%d+)$')
+  local n = #digits
+  local billions = n > 9 and tonumber(string.sub(digits, 1, n - 9)) or 0
+  local rest = tonumber(string.sub(digits, math.max(1, n - 8)))
+  if sign == '-' then high, low = high - billions, low - rest else high, low = high + billions, low + rest end
+end
+return {string.format('%.0f', high), string.format('%.0f', low)}
+"""
