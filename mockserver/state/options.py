@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mockserver.state.interface import StateUnavailable
-from mockserver.state.redis.connection import is_redis_url, parse_target, redacted
+from mockserver.state.location import is_redis_url, parse_target, redacted
 
 
 def add_state_arguments(serve: argparse.ArgumentParser) -> None:

@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from mockserver.state.interface import StateUnavailable
+from mockserver.state.location import parse_target
 from mockserver.state.redis import RedisStore, scripts
-from mockserver.state.redis.connection import parse_target
 from tests.support import ContractClient
 from tests.support.constants import ROOT
 from tests.support.redis_server import free_port
