@@ -10,6 +10,7 @@ zero; the $1.00 credit gate refuses the next request (``state/hooks.py``).
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from typing import Any
 
@@ -34,14 +35,18 @@ class RedisLedger:
         self.record_ttl_ms = max(1, record_ttl_ms)
         self.debits = 0
         self.debited_nanos = 0
+        self._counting = threading.Lock()
         self._debit = space.script(scripts.DEBIT)
         self._settle = space.script(scripts.SETTLE)
         self._spend_since = space.script(scripts.SPEND_SINCE)
 
     def count_debit(self, amount_nanos: int) -> None:
+        """Count a debit this process wrote (``GET /__mock/metrics``), under a lock: requests run
+        in several threads."""
         if amount_nanos > 0:
-            self.debits += 1
-            self.debited_nanos += amount_nanos
+            with self._counting:
+                self.debits += 1
+                self.debited_nanos += amount_nanos
 
     def balance(self, team_id: str) -> int:
         value = self.space.client.hget(self.space.key("wallets"), team_id)
