@@ -15,6 +15,7 @@ from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.serving_options import add_serving_arguments, serving_settings
 from mockserver.settings import Settings
+from mockserver.state.interface import StateUnavailable
 from mockserver.state.options import add_state_arguments, state_settings
 
 
@@ -134,7 +135,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server.serving import make_server, share_the_interpreter_finely
 
     settings = settings_from(args)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except StateUnavailable as exc:
+        print(f"aistats-mock serve: error: {exc}", file=sys.stderr)
+        return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

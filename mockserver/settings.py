@@ -28,6 +28,8 @@ class Settings:
     #: runs (0 = done at once), share of jobs that fail (seeded), starting wallet in USD,
     #: and the bounds on stored jobs and generation records.
     state_path: Path | None = None
+    #: ``--state redis://HOST:PORT/DB`` (or rediss://, unix://): the state on Redis instead.
+    state_url: str | None = None
     job_seconds: float = 6.0
     job_failure_rate: float = 0.05
     credits_usd: float = 100.0

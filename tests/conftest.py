@@ -8,6 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.support import FRAMEWORKS, ContractChecker, contract_checker, live_server, make_client
+from tests.support.redis_server import RedisServer
+from tests.support.redis_server import redis_server as start_redis_server
 
 
 @pytest.fixture(scope="session", params=FRAMEWORKS)
@@ -39,3 +41,11 @@ def live_origin() -> Iterator[str]:
     """
     with live_server(seed=0, ttft_ms=0, tokens_per_second=0) as origin:
         yield origin
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real ``redis-server`` on a free port for the session (skips when no binary exists);
+    tests keep apart with their own ``?prefix=`` (``redis_server.url(prefix=...)``)."""
+    with start_redis_server() as server:
+        yield server

@@ -15,8 +15,8 @@ from mockserver.pipeline.stages import Stages
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
+from mockserver.state.factory import open_store
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
-from mockserver.state.store import Store
 from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
 from mockserver.synthesis.media.store import MediaStore
 from mockserver.synthesis.text.routing import ModelRouteCheck
@@ -27,7 +27,7 @@ def assemble(settings: Settings) -> Runtime:
     """A runtime for ``settings``: contract, catalogue, state, scenarios and stages."""
     spec = load_contract(settings.spec or settings.contract)
     index = ContractIndex(spec)
-    store = Store.from_settings(settings)
+    store = open_store(settings)
     scenarios = ScenarioControl(settings, index.base_path)
     replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
     runtime = Runtime(

@@ -17,7 +17,7 @@ from mockserver.validation.schemas import SchemaCompiler
 if TYPE_CHECKING:
     from mockserver.replies.selector import ScriptedReplies
     from mockserver.scenarios.control import ScenarioControl
-    from mockserver.state.store import Store
+    from mockserver.state.interface import StateStore
     from mockserver.synthesis.media.store import MediaStore
 
 
@@ -28,8 +28,8 @@ class Runtime:
     index: ContractIndex
     compiler: SchemaCompiler
     catalogue: Catalogue
-    #: Keys, wallets and ledger, jobs, generation records (SQLite, in memory or a file).
-    state: Store
+    #: Keys, wallets and ledger, jobs, generation records (SQLite in memory or a file, or Redis).
+    state: StateStore
     #: Generated files behind ``/__mock/media/`` (bounded LRU).
     media: MediaStore
     #: Rules, journal, fault rate, latency and violations (the admin API's subject).

@@ -21,13 +21,13 @@ from mockserver.auth import DEFAULT_TEAM, parse_key, read_bearer
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.errors import GatewayFailure, unauthorised
 from mockserver.state.audit import failure_record, success_record
-from mockserver.state.store import Store, TeamKey
+from mockserver.state.interface import StateStore, TeamKey
 
 MAX_MODELS_OFFSET = 5000
 _REFUSED = ("disabled", "revoked", "deleted")
 
 
-def make_authenticator(store: Store, key_kind: str):
+def make_authenticator(store: StateStore, key_kind: str):
     def authenticate(authorization: str | None) -> TeamKey:
         key = parse_key(read_bearer(authorization), key_kind)
         check = store.keys.check(key.kid, key.secret)

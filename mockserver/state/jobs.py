@@ -10,17 +10,28 @@ is added to the generation record of the request that created the job (its
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from mockserver.jobs.lifecycle import COMPLETED, JobPlan, JobState, advance, state_at
 from mockserver.state.db import Database
+from mockserver.state.interface import Pricer
 from mockserver.state.ledger import Ledger
 
-#: Pricing of a completed job (``total_nanos``, ``lines``...), from its row (called once per job).
-Pricer = Callable[[dict[str, Any]], dict[str, Any]]
 #: SQLite integers are signed 64-bit; request seeds are unsigned 64-bit.
-_INT63 = (1 << 63) - 1
+INT63 = (1 << 63) - 1
+
+
+def advanced(job: dict[str, Any], now_ms: int) -> JobState:
+    """The job's state as of ``now_ms``: computed from its plan, never behind what was stored."""
+    plan = JobPlan(job["created_ms"] / 1000, job["run_ms"] / 1000, job["outcome"])
+    finished = None if job["finished_ms"] is None else job["finished_ms"] / 1000
+    stored = JobState(job["status"], job["progress"], finished)
+    return advance(stored, state_at(plan, now_ms / 1000))
+
+
+def initial_state(created_ms: int, run_ms: int, outcome: str) -> JobState:
+    """A new job's state at its creation."""
+    return state_at(JobPlan(created_ms / 1000, run_ms / 1000, outcome), created_ms / 1000)
 
 
 def _decoded(row) -> dict[str, Any]:
@@ -48,8 +59,7 @@ class JobStore:
         seed: int,
         params: dict[str, Any],
     ) -> dict[str, Any]:
-        plan = JobPlan(created_ms / 1000, run_ms / 1000, outcome)
-        state = state_at(plan, created_ms / 1000)
+        state = initial_state(created_ms, run_ms, outcome)
         finished = None if state.finished_at is None else int(state.finished_at * 1000)
         with self.db.write() as conn:
             conn.execute(
@@ -64,7 +74,7 @@ class JobStore:
                     created_ms,
                     run_ms,
                     outcome,
-                    seed & _INT63,
+                    seed & INT63,
                     json.dumps(params, separators=(",", ":")),
                     state.status,
                     state.progress,
@@ -115,10 +125,7 @@ class JobStore:
 
     @staticmethod
     def _advanced(job: dict[str, Any], now_ms: int) -> JobState:
-        plan = JobPlan(job["created_ms"] / 1000, job["run_ms"] / 1000, job["outcome"])
-        finished = None if job["finished_ms"] is None else job["finished_ms"] / 1000
-        stored = JobState(job["status"], job["progress"], finished)
-        return advance(stored, state_at(plan, now_ms / 1000))
+        return advanced(job, now_ms)
 
     def delete(self, team_id: str, job_id: str, kind: str) -> bool:
         with self.db.write() as conn:

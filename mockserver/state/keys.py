@@ -12,32 +12,22 @@ import hmac
 import json
 import secrets
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from mockserver.ids import BASE62
 from mockserver.state.db import Database
+from mockserver.state.interface import KeyCheck
 
 KID_LENGTH, SECRET_LENGTH, PREFIX_LENGTH = 12, 40, 6
 STATUSES = ("active", "disabled", "revoked")
 _PEPPER = b"aistats-mock"
 
 
-@dataclass(frozen=True)
-class KeyCheck:
-    """What the store knows about a kid: ``unknown``, ``deleted``, ``invalid_secret`` or a status."""
-
-    verdict: str
-    team_id: str | None = None
-    key_id: str | None = None
-    soft_blocked: bool = False
-
-
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
     return hmac.new(_PEPPER, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _random(length: int) -> str:
+def random_text(length: int) -> str:
     return "".join(secrets.choice(BASE62) for _ in range(length))
 
 
@@ -66,10 +56,10 @@ class KeyStore:
         created_by: str | None = None,
     ) -> tuple[dict[str, Any], str]:
         """A new key row and its plaintext ``aistats_v1_sk_<kid>_<secret>``."""
-        secret = _random(SECRET_LENGTH)
+        secret = random_text(SECRET_LENGTH)
         with self.db.write() as conn:
             while True:
-                kid = _random(KID_LENGTH)
+                kid = random_text(KID_LENGTH)
                 taken = conn.execute(
                     "SELECT 1 FROM api_keys WHERE kid = ? UNION SELECT 1 FROM deleted_kids WHERE kid = ?",
                     (kid, kid),
@@ -89,7 +79,7 @@ class KeyStore:
                     scopes_text(scopes),
                     int(soft_blocked),
                     created_by,
-                    _hash(secret),
+                    secret_hash(secret),
                     now_ms,
                 ),
             )
@@ -148,7 +138,7 @@ class KeyStore:
         if row is None:
             gone = self.db.one("SELECT 1 FROM deleted_kids WHERE kid = ?", (kid,))
             return KeyCheck("deleted" if gone else "unknown")
-        if not hmac.compare_digest(row["secret_hash"], _hash(secret)):
+        if not hmac.compare_digest(row["secret_hash"], secret_hash(secret)):
             return KeyCheck("invalid_secret", row["team_id"], row["id"])
         return KeyCheck(row["status"], row["team_id"], row["id"], bool(row["soft_blocked"]))
 

@@ -85,19 +85,10 @@ class Ledger:
         ).fetchone()
         if row is None:
             return
-        record = json.loads(row["record"])
-        cost = int(record.get("cost_nanos") or 0) + int(pricing["total_nanos"])
-        lines = list(pricing.get("lines", []))
-        usage = dict(record.get("usage") or {})
-        usage.update({line["dimension"]: line["quantity"] for line in lines if "dimension" in line})
-        record.update(
-            cost_nanos=cost,
-            currency=pricing.get("currency", "USD"),
-            pricing_lines=[*record.get("pricing_lines", []), *lines],
-            usage=usage,
-        )
+        record = with_added_cost(json.loads(row["record"]), pricing)
         conn.execute(
-            "UPDATE generations SET cost_nanos = ?, record = ? WHERE seq = ?", (cost, record_text(record), row["seq"])
+            "UPDATE generations SET cost_nanos = ?, record = ? WHERE seq = ?",
+            (record["cost_nanos"], record_text(record), row["seq"]),
         )
 
     def generation(self, team_id: str, request_id: str) -> dict[str, Any] | None:
@@ -190,3 +181,18 @@ def record_text(record: dict[str, Any]) -> str:
         return orjson.dumps(record).decode()
     except TypeError:
         return json.dumps(record, separators=(",", ":"))
+
+
+def with_added_cost(record: dict[str, Any], pricing: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with a later charge (``pricing``) added to its cost, lines and usage."""
+    cost = int(record.get("cost_nanos") or 0) + int(pricing["total_nanos"])
+    lines = list(pricing.get("lines", []))
+    usage = dict(record.get("usage") or {})
+    usage.update({line["dimension"]: line["quantity"] for line in lines if "dimension" in line})
+    return {
+        **record,
+        "cost_nanos": cost,
+        "currency": pricing.get("currency", "USD"),
+        "pricing_lines": [*record.get("pricing_lines", []), *lines],
+        "usage": usage,
+    }

@@ -31,11 +31,11 @@ SECRET_BYTES = 32
 _PEPPER = b"aistats-mock-oauth"
 
 
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
     return hmac.new(_PEPPER, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def _new_secret() -> str:
+def new_secret() -> str:
     return secrets.token_urlsafe(SECRET_BYTES)
 
 
@@ -57,7 +57,7 @@ class OAuthClientStore:
         self, team_id: str, fields: dict[str, Any], now_ms: int, *, created_by: str | None = None
     ) -> tuple[dict[str, Any], str]:
         """A new active client and its plaintext secret (the only time it is known)."""
-        secret = _new_secret()
+        secret = new_secret()
         client_id = str(uuid.uuid4())
         values = {name: _column(name, fields.get(name)) for name in EDITABLE}
         with self.db.write() as conn:
@@ -65,7 +65,7 @@ class OAuthClientStore:
                 "INSERT INTO oauth_clients (client_id, team_id, status, created_by, secret_hash, created_ms, "
                 f"updated_ms, {', '.join(EDITABLE)}) VALUES (?, ?, ?, ?, ?, ?, ?, "
                 f"{', '.join('?' for _ in EDITABLE)})",
-                (client_id, team_id, "active", created_by, _hash(secret), now_ms, now_ms, *values.values()),
+                (client_id, team_id, "active", created_by, secret_hash(secret), now_ms, now_ms, *values.values()),
             )
             row = conn.execute("SELECT * FROM oauth_clients WHERE client_id = ?", (client_id,)).fetchone()
         return _client(row), secret
@@ -105,11 +105,11 @@ class OAuthClientStore:
 
     def regenerate_secret(self, team_id: str, client_id: str, now_ms: int) -> str | None:
         """A new plaintext secret (the old one stops matching), or None when there is no such client."""
-        secret = _new_secret()
+        secret = new_secret()
         with self.db.write() as conn:
             changed = conn.execute(
                 "UPDATE oauth_clients SET secret_hash = ?, updated_ms = ? WHERE client_id = ? AND team_id = ?",
-                (_hash(secret), now_ms, client_id, team_id),
+                (secret_hash(secret), now_ms, client_id, team_id),
             ).rowcount
         return secret if changed else None
 
@@ -123,4 +123,4 @@ class OAuthClientStore:
     def secret_matches(self, client_id: str, secret: str) -> bool:
         """Whether ``secret`` is the client's current secret (what a token endpoint would check)."""
         row = self.db.one("SELECT secret_hash FROM oauth_clients WHERE client_id = ?", (client_id,))
-        return row is not None and hmac.compare_digest(row["secret_hash"], _hash(secret))
+        return row is not None and hmac.compare_digest(row["secret_hash"], secret_hash(secret))

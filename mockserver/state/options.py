@@ -6,16 +6,21 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from mockserver.state.interface import StateUnavailable
+from mockserver.state.location import is_redis_url, parse_target, redacted
+
 
 def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     group = serve.add_argument_group("state (keys, wallets, jobs, generation records)")
     group.add_argument(
         "--state",
-        type=Path,
+        type=state_target,
         default=None,
-        metavar="PATH",
+        metavar="PATH|URL",
         help="keep state in this SQLite file so it survives restarts and can be shared by several "
-        "server processes (default: in memory)",
+        "server processes on this machine, or on Redis (redis://HOST:PORT/DB, rediss://..., unix://PATH; "
+        "?prefix=NAME keeps several mocks apart in one database) for a fleet on several machines "
+        "(default: in memory)",
     )
     group.add_argument(
         "--job-seconds",
@@ -69,10 +74,23 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     )
 
 
+def state_target(text: str) -> str:
+    """An argparse type: a path, or a Redis URL that parses (unknown schemes are refused)."""
+    if "://" in text and not is_redis_url(text):
+        raise argparse.ArgumentTypeError(f"{redacted(text)}: not a path nor a redis://, rediss:// or unix:// URL")
+    if is_redis_url(text):
+        try:
+            parse_target(text)
+        except StateUnavailable as exc:
+            raise argparse.ArgumentTypeError(str(exc).removeprefix("--state ")) from None
+    return text
+
+
 def state_settings(args: argparse.Namespace) -> dict[str, Any]:
     """The Settings fields these options set."""
     return {
-        "state_path": args.state,
+        "state_path": None if args.state is None or is_redis_url(args.state) else Path(args.state),
+        "state_url": args.state if args.state is not None and is_redis_url(args.state) else None,
         "job_seconds": max(0.0, args.job_seconds),
         "job_failure_rate": min(1.0, max(0.0, args.job_failure_rate)),
         "credits_usd": args.credits,

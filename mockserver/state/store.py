@@ -1,4 +1,4 @@
-"""The state store: one SQLite database, the repositories over it, a clock and bounds.
+"""The embedded state store (the default): one SQLite database, the repositories over it, a clock and bounds.
 
 The clock is a plain callable returning Unix seconds; tests replace ``store.clock`` with
 a fake one and never sleep. Old jobs, generation records and deleted key ids are pruned
@@ -11,42 +11,20 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.state.db import Database
+from mockserver.state.interface import Bounds, TeamKey
 from mockserver.state.jobs import JobStore
 from mockserver.state.keys import KeyStore
 from mockserver.state.ledger import Ledger
 from mockserver.state.oauth import OAuthClientStore
 
 PRUNE_EVERY = 64
-
-
-@dataclass(frozen=True)
-class Bounds:
-    job_ttl_seconds: float = 86_400.0
-    max_jobs: int = 10_000
-    generation_ttl_seconds: float = 30 * 86_400.0
-    max_generations: int = 50_000
-    #: Wallets kept; beyond them the least recently charged teams are forgotten (docs/teams.md).
-    max_teams: int = 10_000
-
-
-@dataclass(frozen=True)
-class TeamKey:
-    """An authenticated caller: the key's parts plus the team and (for minted keys) key id."""
-
-    kid: str
-    secret: str
-    token: str
-    team_id: str = DEFAULT_TEAM
-    key_id: str | None = None
-    #: A minted key patched to ``soft_blocked: true``: inference answers 429 (§2).
-    soft_blocked: bool = False
+__all__ = ["PRUNE_EVERY", "Bounds", "Store", "TeamKey"]
 
 
 class Store:
@@ -73,19 +51,7 @@ class Store:
 
     @classmethod
     def from_settings(cls, settings: Any) -> Store:
-        bounds = Bounds(
-            job_ttl_seconds=settings.job_ttl_seconds,
-            max_jobs=settings.max_jobs,
-            generation_ttl_seconds=settings.generation_ttl_seconds,
-            max_generations=settings.max_generations,
-        )
-        return cls(
-            settings.state_path,
-            credits_usd=settings.credits_usd,
-            job_seconds=settings.job_seconds,
-            job_failure_rate=settings.job_failure_rate,
-            bounds=bounds,
-        )
+        return cls(settings.state_path, bounds=bounds_of(settings), **store_options(settings))
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -115,3 +81,28 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+
+def bounds_of(settings: Any) -> Bounds:
+    """The TTLs and row caps that ``settings`` asks for."""
+    return Bounds(
+        job_ttl_seconds=settings.job_ttl_seconds,
+        max_jobs=settings.max_jobs,
+        generation_ttl_seconds=settings.generation_ttl_seconds,
+        max_generations=settings.max_generations,
+    )
+
+
+class StoreOptions(TypedDict):
+    credits_usd: float
+    job_seconds: float
+    job_failure_rate: float
+
+
+def store_options(settings: Any) -> StoreOptions:
+    """The keyword options every store takes from ``settings`` (besides its bounds)."""
+    return {
+        "credits_usd": settings.credits_usd,
+        "job_seconds": settings.job_seconds,
+        "job_failure_rate": settings.job_failure_rate,
+    }

@@ -6,12 +6,13 @@ from typing import Any
 
 from mockserver.errors import GatewayFailure
 from mockserver.state import DEFAULT_TEAM
+from mockserver.state.interface import StateStore
 
 #: Request header forcing a job's outcome: ``completed`` or ``failed`` (the ``job_failed`` scenario).
 OUTCOME_HEADER = "x-mock-job-outcome"
 
 
-def job_store(ctx) -> Any:
+def job_store(ctx) -> StateStore:
     if ctx.state is None:
         raise GatewayFailure(500, "gateway_error", "gateway_context_failed")
     return ctx.state

@@ -1,0 +1,21 @@
+"""Which store ``--state`` names: nothing or a path is SQLite (in memory, or that file), a
+``redis://``, ``rediss://`` or ``unix://`` URL is Redis."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockserver.state.interface import StateStore
+from mockserver.state.store import Store, bounds_of, store_options
+
+
+def open_store(settings: Any) -> StateStore:
+    """The store ``settings`` ask for; :class:`~mockserver.state.interface.StateUnavailable`
+    (naming ``--state``) when a Redis URL is malformed or nothing answers there."""
+    url = getattr(settings, "state_url", None)
+    if url:
+        # Imported here, not above: the redis client adds ~80 ms to every start-up that does not use it.
+        from mockserver.state.redis.store import RedisStore
+
+        return RedisStore.open(url, bounds=bounds_of(settings), **store_options(settings))
+    return Store.from_settings(settings)

@@ -1,0 +1,104 @@
+"""A fleet on Redis: two ``aistats-mock serve --state redis://127.0.0.1:PORT/0`` processes on one real
+Redis server act as one gateway. Concurrent debits through both sum exactly (wallet, ledger and
+generation records agree to the nanodollar), a key minted on one authenticates on the other, a
+job created on one is polled on both without its status ever going back, and restarting both
+processes loses nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import threading
+import uuid
+from collections.abc import Iterator
+
+import httpx
+
+from tests.support import mock_process
+
+CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hello there"}]}
+FLEET = {"Authorization": "Bearer aistats_v1_sk_fleet.k1_fleet-secret"}
+THREADS, EACH = 8, 15
+RANK = {"queued": 0, "in_progress": 1, "completed": 2, "failed": 2}
+
+
+@contextlib.contextmanager
+def fleet(url: str) -> Iterator[tuple[str, str]]:
+    """Two mock processes on the Redis at ``url`` (the command line README's "A fleet on Redis" shows)."""
+    options = ("--state", url, "--credits", "50", "--job-seconds", "3")
+    with mock_process(*options) as first, mock_process(*options) as second:
+        yield first, second
+
+
+def _credits(base: str, auth: dict[str, str]) -> dict:
+    return httpx.get(f"{base}/credits", headers=auth).json()["credits"]
+
+
+def test_two_processes_on_one_redis_act_as_one_gateway(redis_server):
+    url = redis_server.url(prefix="fleet-" + uuid.uuid4().hex[:8])
+    with fleet(url) as (first, second):
+        spent = _spend_concurrently([first, second])
+        for base in (first, second):
+            credits = _credits(base, FLEET)
+            assert credits["remaining"] == 50_000_000_000 - sum(spent), "wallet: no lost or double debit"
+            assert credits["thirty_day_usage"] == sum(spent), "the ledger agrees with the wallet"
+            assert credits["thirty_day_requests"] == THREADS * EACH
+        assert httpx.get(f"{second}/activity?limit=1", headers=FLEET).json()["total"] == THREADS * EACH
+
+        key = httpx.post(f"{first}/management/keys", json={"name": "fleet key"}, headers=FLEET).json()["key"]
+        minted = {"Authorization": f"Bearer {key['key']}"}
+        assert httpx.get(f"{second}/credits", headers=minted).status_code == 200, "minted on one, used on the other"
+        httpx.patch(f"{second}/management/keys/{key['id']}", json={"status": "disabled"}, headers=FLEET)
+        assert httpx.get(f"{first}/credits", headers=minted).status_code == 401, "disabled on the other, refused here"
+
+        job = httpx.post(f"{first}/videos", json={"model": "openai/sora-2", "prompt": "x"}, headers=FLEET).json()
+        statuses = _poll_until_done([first, second], job["id"])
+        assert statuses[-1] == "completed" and [RANK[s] for s in statuses] == sorted(RANK[s] for s in statuses)
+        after_job = _credits(second, FLEET)
+        assert after_job["remaining"] < 50_000_000_000 - sum(spent), "the finished job was charged"
+        chat_id = httpx.post(f"{second}/chat/completions", json=CHAT, headers=FLEET).json()["id"]
+        before_restart = _credits(first, FLEET)
+
+    with fleet(url) as (first, second):
+        assert _credits(second, FLEET) == before_restart, "nothing lost by restarting both processes"
+        assert httpx.get(f"{first}/credits", headers=minted).status_code == 401, "the disabled key stays disabled"
+        assert httpx.get(f"{first}/videos/{job['id']}", headers=FLEET).json()["status"] == "completed"
+        assert httpx.get(f"{second}/generations?id={chat_id}", headers=FLEET).json()["request_id"] == chat_id
+        names = [k["name"] for k in httpx.get(f"{second}/management/keys", headers=FLEET).json()["keys"]]
+        assert names == ["fleet key"]
+
+
+def _spend_concurrently(bases: list[str]) -> list[int]:
+    """``THREADS`` threads each send ``EACH`` chats, alternating between the processes; the prices charged."""
+    spent: list[int] = []
+    errors: list[str] = []
+
+    def spend(offset: int) -> None:
+        with httpx.Client(timeout=30) as client:
+            for turn in range(EACH):
+                response = client.post(
+                    f"{bases[(offset + turn) % len(bases)]}/chat/completions", json=CHAT, headers=FLEET
+                )
+                if response.status_code != 200:
+                    errors.append(f"{response.status_code} {response.text[:200]}")
+                    continue
+                spent.append(response.json()["usage"]["pricing"]["total_nanos"])
+
+    threads = [threading.Thread(target=spend, args=(index,)) for index in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
+    return spent
+
+
+def _poll_until_done(bases: list[str], job_id: str) -> list[str]:
+    """The statuses seen polling ``job_id`` on each process in turn until it finishes (bounded)."""
+    statuses: list[str] = []
+    for turn in itertools.count():
+        status = httpx.get(f"{bases[turn % len(bases)]}/videos/{job_id}", headers=FLEET).json()["status"]
+        statuses.append(status)
+        if status in ("completed", "failed") or turn > 200:
+            return statuses
+        threading.Event().wait(0.05)
