@@ -11,6 +11,7 @@ from pathlib import Path
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
+from mockserver.recording.options import RecordingOptionError, add_recording_arguments, recording_settings
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.serving_options import add_serving_arguments, serving_settings
@@ -94,6 +95,7 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     add_state_arguments(serve)
     add_scenario_arguments(serve)
     add_reply_arguments(serve)
+    add_recording_arguments(serve)
 
 
 def _pace(header: str):
@@ -126,6 +128,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         **state_settings(args),
         **scenario_settings(args),
         **reply_settings(args),
+        **recording_settings(args),
     )
 
 
@@ -133,7 +136,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server import create_app
     from mockserver.server.serving import make_server, share_the_interpreter_finely
 
-    settings = settings_from(args)
+    try:
+        settings = settings_from(args)
+    except RecordingOptionError as exc:
+        print(f"aistats-mock serve: error: {exc}", file=sys.stderr)
+        return 2
     app = create_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
