@@ -8,8 +8,9 @@ to) and before authentication and validation (the upstream decides those). The c
 goes upstream unless ``--upstream-key`` replaces it.
 
 The client gets the upstream's status, headers (minus the transport's own) and body; a
-stream (``text/event-stream``) is passed on chunk by chunk as it arrives. Once the answer is
-complete its cassette is written atomically (mockserver/recording/recorder.py). An upstream
+stream (``text/event-stream``) is passed on chunk by chunk as it arrives. Once the upstream's
+answer is complete its cassette is written atomically (mockserver/recording/recorder.py),
+before the client gets the end of it. An upstream
 that cannot be reached is a 502 ``bad_gateway``, one that takes longer than
 ``--upstream-timeout`` to connect or between two pieces of its answer a 504 ``timeout``, in
 the operation's error envelope; a failure in the middle of a stream drops the connection
@@ -101,27 +102,29 @@ class UpstreamForwarding:
             ):
                 exchange.respond(answer.status_code, answer.headers.multi_items())
                 headers = _returned(answer.headers.raw)
+                # the cassette is on disk before the client has the whole answer: a client that
+                # got it can replay it at once
                 if not exchange.streamed:
                     body = await answer.aread()
                     exchange.feed(body, (clock() - started) * 1000)
+                    await self._record(scope, exchange, (clock() - started) * 1000)
                     headers.append((b"content-length", str(len(body)).encode()))
                     sending = True
                     await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
                     await send({"type": "http.response.body", "body": body})
-                else:
-                    sending = True
-                    await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
-                    async for chunk in answer.aiter_bytes():
-                        exchange.feed(chunk, (clock() - started) * 1000)
-                        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-                    await send({"type": "http.response.body", "body": b""})
+                    return
+                sending = True
+                await send({"type": "http.response.start", "status": answer.status_code, "headers": headers})
+                async for chunk in answer.aiter_bytes():
+                    exchange.feed(chunk, (clock() - started) * 1000)
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                await self._record(scope, exchange, (clock() - started) * 1000)
+                await send({"type": "http.response.body", "body": b""})
         except httpx.HTTPError as exc:
             if sending:  # the answer has begun: all that is left is to break it off
                 state.outcome = Outcome(scenario="upstream_broke_off")
                 raise ConnectionReset(f"the upstream broke off: {exc!r}") from exc
             await self._refuse(scope, send, exc, family)
-            return
-        await self._record(scope, exchange, (clock() - started) * 1000)
 
     async def _record(self, scope: Scope, exchange: Exchange, elapsed_ms: float) -> None:
         recorder = self.runtime.recorder

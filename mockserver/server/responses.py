@@ -25,8 +25,9 @@ class ConnectionReset(Exception):
 
 def _headers(reply: MockReply) -> dict[str, str]:
     headers = dict(reply.headers)
-    if reply.stream is not None:
-        headers = {**STREAM_HEADERS, **headers}
+    if reply.stream is not None:  # the reply's own (a replayed cassette's, lower-cased) win
+        present = {name.lower() for name in headers}
+        headers = {**{k: v for k, v in STREAM_HEADERS.items() if k.lower() not in present}, **headers}
     return headers
 
 
