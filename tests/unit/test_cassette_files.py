@@ -157,3 +157,14 @@ def test_the_recorder_names_numbers_and_writes_atomically(tmp_path: Path):
     exchange.respond(200, [("content-type", "application/json")])
     exchange.feed(b"{}", 1.0)
     assert later.write(exchange.finish(1.0)).name.endswith("-003.json")
+
+
+def test_the_fixture_marker_options_become_settings(tmp_path: Path):
+    from mockserver.testing import replay_settings
+
+    settings = replay_settings({"replay": "cassettes", "miss": "error"}, tmp_path)
+    assert settings == {"replay_dir": (tmp_path / "cassettes").resolve(), "replay_miss": "error"}
+    with pytest.raises(ValueError, match="replay=DIR"):
+        replay_settings({"replay": "x", "speed": 1}, tmp_path)
+    with pytest.raises(ValueError, match="needs an upstream"):
+        replay_settings({"replay": "x", "miss": "forward"}, tmp_path)
