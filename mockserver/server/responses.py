@@ -32,6 +32,9 @@ def _headers(reply: MockReply) -> dict[str, str]:
 
 
 def _content_type(reply: MockReply) -> str:
+    given = next((value for name, value in reply.headers.items() if name.lower() == "content-type"), None)
+    if given is not None:  # as recorded (a replayed cassette), charset or not
+        return given
     if reply.media_type.startswith("text/") and "charset" not in reply.media_type:
         return f"{reply.media_type}; charset=utf-8"
     return reply.media_type
