@@ -30,9 +30,20 @@ def _replay_directory(text: str) -> Path:
 
 
 def _record_directory(text: str) -> Path:
+    """A directory to record into: created if need be, writable, its cassettes readable (the
+    numbering continues after them)."""
     path = Path(text).expanduser()
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{path} exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        load_directory(path)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"cannot record into {path}: {exc}") from None
+    except CassetteError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if not os.access(path, os.W_OK):
+        raise argparse.ArgumentTypeError(f"cannot record into {path}: not writable")
     return path
 
 
