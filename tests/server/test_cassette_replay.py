@@ -128,3 +128,16 @@ def test_a_miss_is_a_clear_400_naming_the_closest_cassette_in_error_mode(cassett
             "/v1/embeddings", headers=AUTH, json={"model": "openai/text-embedding-3-small", "input": "x"}
         )
         assert embed.status_code == 400 and "no_recorded_answer" in embed.text
+
+
+def test_the_verify_api_selects_requests_by_cassette(cassettes: Path):
+    with make_client(admin="any", replay_dir=cassettes) as client:
+        client.post(CHAT, headers=AUTH, json=HELLO)
+        client.post(CHAT, headers=AUTH, json=HELLO)
+        other = {**HELLO, "messages": [{"role": "user", "content": "Not recorded"}]}
+        client.post(CHAT, headers={**AUTH, "X-Mock-TTFT-Ms": "0"}, json=other)
+
+        def count(cassette: str) -> int:
+            return client.get("/__mock/requests/count", params={"cassette": cassette}).json()["count"]
+
+        assert (count("hello-1"), count("hello-2"), count("*"), count("-"), count("nope")) == (1, 1, 2, 1, 0)
