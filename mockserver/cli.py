@@ -164,6 +164,16 @@ def _print_banner(app, settings: Settings, port: int) -> None:
     print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
     print(f"Base URL: http://{host}:{port}/v1", flush=True)
     print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    if settings.record_dir is not None:
+        print(
+            f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}", flush=True
+        )
+    if settings.replay_dir is not None:
+        print(
+            f"Replaying: {len(app.runtime.replay.library or ())} cassettes from {settings.replay_dir} "
+            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)",
+            flush=True,
+        )
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
         print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)

@@ -37,9 +37,19 @@ from mockserver.server.paths import request_path
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, request_state
 
-#: Request headers not passed upstream (httpx sets its own transport headers).
+#: Request headers not passed upstream (httpx sets its own transport headers, and asks only
+#: for the encodings it can decode).
 _NOT_FORWARDED = frozenset(
-    {b"host", b"content-length", b"connection", b"keep-alive", b"transfer-encoding", b"te", b"upgrade"}
+    {
+        b"host",
+        b"content-length",
+        b"connection",
+        b"keep-alive",
+        b"transfer-encoding",
+        b"te",
+        b"upgrade",
+        b"accept-encoding",
+    }
 )
 #: Upstream response headers not passed to the client (the mock's server sets its own).
 _NOT_RETURNED = frozenset(
