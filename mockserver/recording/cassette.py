@@ -13,7 +13,8 @@
     }
 
 A response holds exactly one of ``body`` (text, sent byte for byte as UTF-8), ``body_base64``
-(binary), ``json`` (a value, encoded by the mock), ``frames`` (a stream: ``[{at_ms, data}]``,
+(binary), ``json`` (a value, encoded by the mock: the recorder's choice when that gives the
+answer's bytes back exactly), ``frames`` (a stream: ``[{at_ms, data}]``,
 each frame sent whole at ``at_ms`` after the request) or ``reply`` (a scripted answer in the
 reply-rule format, generated like one: docs/scenarios.md). Only ``request`` and ``response``
 are required by hand; the name defaults to the file's stem. Every error names the file and
@@ -100,6 +101,8 @@ class Cassette:
 
 
 def _body_data(body: bytes, kind: str) -> dict[str, Any]:
+    if kind == "json":
+        return {"json": json.loads(body)}
     if kind != "body_base64":
         try:
             return {"body": body.decode("utf-8")}
@@ -130,13 +133,27 @@ def write_atomically(directory: Path, cassette: Cassette) -> Path:
     return target
 
 
-def load_cassette(path: Path) -> Cassette:
+def json_body_kind(body: bytes) -> str:
+    """``json`` when the body is JSON that the mock's encoder writes back byte for byte (the
+    cassette then holds it as a readable value), else ``body``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        value = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return "body"
+    return "json" if json_bytes(value) == body else "body"
+
+
+def load_cassette(path: Path) -> Cassette:
+    """A ``.json`` file is read as JSON (YAML 1.1 would read ``1e-06`` as a string), any other
+    as YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
     except OSError as exc:
         raise CassetteError(f"{path}: cannot read: {exc}") from None
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CassetteError(f"{path}: not valid JSON or YAML: {exc}") from None
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
+        kind = "JSON" if path.suffix == ".json" else "YAML"
+        raise CassetteError(f"{path}: not valid {kind}: {exc}") from None
     try:
         return parse_cassette(data, default_name=path.stem, source=str(path))
     except CassetteError as exc:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from mockserver.recording.cassette import Cassette, Frame, write_atomically
+from mockserver.recording.cassette import Cassette, Frame, json_body_kind, write_atomically
 from mockserver.recording.library import CassetteLibrary, load_directory
 from mockserver.recording.normalize import request_key, scrub
 from mockserver.scenarios.redaction import is_secret_name
@@ -106,6 +106,7 @@ class Exchange:
             cassette.frames = tuple(self._frames)
         else:
             cassette.body = self._scrubbed(bytes(self._body))
+            cassette.body_kind = json_body_kind(cassette.body)
         return cassette
 
     def _scrubbed(self, data: bytes) -> bytes:

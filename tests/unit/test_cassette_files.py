@@ -83,7 +83,7 @@ def test_frames_and_scripted_replies_by_hand():
         ("request: {method: POST, path: /v1/x, hdrs: 1}\nresponse: {}\n", "request has unknown keys ['hdrs']"),
         ("request: {method: POST, path: /v1/x}\nresponse: {body_base64: '!!'}\n", "body_base64"),
         ("cassette: 7\nrequest: {method: POST, path: /v1/x}\nresponse: {}\n", "format version 7"),
-        ("request: [unclosed\n", "not valid JSON or YAML"),
+        ("request: [unclosed\n", "not valid YAML"),
     ],
 )
 def test_a_malformed_cassette_names_the_file_and_the_field(tmp_path: Path, content: str, named: str):
@@ -168,3 +168,25 @@ def test_the_fixture_marker_options_become_settings(tmp_path: Path):
         replay_settings({"replay": "x", "speed": 1}, tmp_path)
     with pytest.raises(ValueError, match="needs an upstream"):
         replay_settings({"replay": "x", "miss": "forward"}, tmp_path)
+
+
+def test_a_json_answer_is_kept_as_a_readable_value_that_gives_its_bytes_back(tmp_path: Path):
+    recorder = CassetteRecorder(tmp_path)
+    request = normalize_request("POST", "/v1/embeddings", {}, "application/json", b'{"input":"x","scale":1e-06}', ())
+    compact = b'{"data":[{"embedding":[1e-6,0.25,-3.5e-9]}],"usage":{"prompt_tokens":1},"note":"caf\xc3\xa9"}'
+    spaced = b'{"a": 1}'
+    paths = []
+    for body in (compact, spaced):
+        exchange = Exchange("createEmbedding", request)
+        exchange.respond(200, [("content-type", "application/json")])
+        exchange.feed(body, 1.0)
+        paths.append(recorder.write(exchange.finish(1.0)))
+    stored = [json.loads(path.read_text(encoding="utf-8"))["response"] for path in paths]
+    assert stored[0]["json"]["data"][0]["embedding"] == [1e-6, 0.25, -3.5e-9] and "body" not in stored[0]
+    assert stored[1]["body"] == '{"a": 1}' and "json" not in stored[1]  # not the mock's own layout: kept as text
+    loaded = [load_cassette(path) for path in paths]
+    assert [c.body for c in loaded] == [compact, spaced]
+    # the request's 1e-06 is read back as a number (YAML would read a string) and still matches
+    library = CassetteLibrary(load_directory(tmp_path))
+    taken = library.take(request)
+    assert taken is not None and taken.body == compact
