@@ -257,3 +257,26 @@ def test_a_miss_is_forwarded_and_recorded_in_forward_mode(recording: dict[str, A
     assert journal[0]["cassette"] == journal[1]["cassette"]
     assert len(list(directory.glob("*.json"))) == before + 1
     assert (directory / f"{journal[0]['cassette']}.json").is_file()
+
+
+def test_an_upstream_that_breaks_off_mid_stream_breaks_the_clients_stream_and_records_nothing(tmp_path: Path):
+    directory = tmp_path / "broken"
+    body = {**PACED, "messages": [{"role": "user", "content": "break"}]}
+    with (
+        live_server(**FAST) as upstream,
+        live_server(record_dir=directory, upstream_url=upstream + "/v1", **FAST) as origin,
+        httpx.Client(timeout=10) as client,
+    ):
+        received = b""
+        headers = {**CLIENT, "X-Mock-Scenario": "connection_reset; after=3"}
+        with (
+            pytest.raises(httpx.RemoteProtocolError),  # the connection is dropped, not ended cleanly
+            client.stream("POST", origin + "/v1/chat/completions", json=body, headers=headers) as answer,
+        ):
+            assert answer.status_code == 200
+            for chunk in answer.iter_raw():
+                received += chunk
+        entry = client.get(origin + "/__mock/requests").json()["requests"][-1]
+    assert received.count(b"\n\n") == 3  # what the upstream sent before it broke off
+    assert list(directory.iterdir()) == []
+    assert entry["scenario"] == "upstream_broke_off" and entry["cassette"] is None
