@@ -88,7 +88,11 @@ def _timed_stream(client: httpx.Client, url: str) -> tuple[bytes, float, float]:
 
 
 def _sdk_calls(base_url: str) -> dict[str, Any]:
-    client = OpenAI(base_url=base_url, api_key=KEY, max_retries=0)
+    with OpenAI(base_url=base_url, api_key=KEY, max_retries=0) as client:
+        return _ask_with_the_sdk(client)
+
+
+def _ask_with_the_sdk(client: OpenAI) -> dict[str, Any]:
     plain = client.chat.completions.create(
         model="openai/gpt-5-nano", messages=[{"role": "user", "content": "From the SDK"}]
     )
