@@ -36,22 +36,63 @@ def pytest_addoption(parser) -> None:
     group.addoption("--aistats-max-spend-usd", type=float, default=None)
     group.addoption("--aistats-allow-expensive", action="store_true", default=False)
     group.addoption("--aistats-only", action="store_true", default=False, help="deselect every other test")
+    group.addoption(
+        "--aistats-mock-replay",
+        default=None,
+        metavar="DIR",
+        help="the aistats_mock fixture's mock answers from the cassettes in DIR (docs/recording.md)",
+    )
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "aistats_mock(replay=DIR, miss='synthesize'|'error', pace='recorded'|'configured'): the test's "
+        "aistats_mock answers from the cassettes in DIR (relative to the test file)",
+    )
 
 
 @pytest.fixture(scope="session")
-def aistats_mock_server():
-    """The session's mock (started at the first test that asks for it)."""
-    from mockserver.testing import LiveMock
+def aistats_mock_server(pytestconfig):
+    """The session's mock (started at the first test that asks for it); with
+    ``--aistats-mock-replay DIR`` it answers from those cassettes."""
+    from mockserver.testing import LiveMock, replay_settings
 
-    with LiveMock.start() as mock:
+    replay = pytestconfig.getoption("aistats_mock_replay", default=None)
+    settings = replay_settings({"replay": replay}, pytestconfig.invocation_params.dir) if replay else {}
+    with LiveMock.start(**settings) as mock:
         yield mock
 
 
+@pytest.fixture(scope="session")
+def aistats_mock_pool():
+    """Mocks the ``aistats_mock`` marker asks for, one per distinct setting, for the session."""
+    from mockserver.testing import MockPool
+
+    with MockPool() as pool:
+        yield pool
+
+
 @pytest.fixture
-def aistats_mock(aistats_mock_server):
-    """A handle on the session's mock, reset for this test (journal, state, rules added)."""
-    handle = aistats_mock_server.for_test()
-    yield handle
+def aistats_mock(request):
+    """A handle on the session's mock, reset for this test (journal, state, rules added, which
+    recording was served); ``@pytest.mark.aistats_mock(replay=DIR)`` gives a mock answering
+    from those cassettes instead."""
+    from mockserver.testing import replay_settings
+
+    marker = request.node.get_closest_marker("aistats_mock")
+    if marker is None:
+        server = request.getfixturevalue("aistats_mock_server")
+    else:
+        options = dict(marker.kwargs)
+        if marker.args:
+            options.setdefault("replay", marker.args[0])
+        try:
+            settings = replay_settings(options, request.path.parent)
+        except ValueError as exc:
+            pytest.fail(f"{request.node.nodeid}: {exc}", pytrace=False)
+        server = request.getfixturevalue("aistats_mock_pool").get(**settings)
+    yield server.for_test()
 
 
 def _enabled(config) -> bool:

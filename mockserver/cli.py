@@ -11,6 +11,7 @@ from pathlib import Path
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
+from mockserver.recording.options import RecordingOptionError, add_recording_arguments, recording_settings
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.serving_options import add_serving_arguments, serving_settings
@@ -95,6 +96,7 @@ def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
     add_state_arguments(serve)
     add_scenario_arguments(serve)
     add_reply_arguments(serve)
+    add_recording_arguments(serve)
 
 
 def _pace(header: str):
@@ -127,6 +129,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         **state_settings(args),
         **scenario_settings(args),
         **reply_settings(args),
+        **recording_settings(args),
     )
 
 
@@ -134,10 +137,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server import create_app
     from mockserver.server.serving import make_server, share_the_interpreter_finely
 
-    settings = settings_from(args)
     try:
+        settings = settings_from(args)
         app = create_app(settings)
-    except StateUnavailable as exc:
+    except (RecordingOptionError, StateUnavailable) as exc:
         print(f"aistats-mock serve: error: {exc}", file=sys.stderr)
         return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
@@ -162,6 +165,16 @@ def _print_banner(app, settings: Settings, port: int) -> None:
     print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
     print(f"Base URL: http://{host}:{port}/v1", flush=True)
     print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    if settings.record_dir is not None:
+        print(
+            f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}", flush=True
+        )
+    if settings.replay_dir is not None:
+        print(
+            f"Replaying: {len(app.runtime.replay.library or ())} cassettes from {settings.replay_dir} "
+            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)",
+            flush=True,
+        )
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
         print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)

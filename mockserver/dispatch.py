@@ -92,13 +92,7 @@ class Dispatcher:
             ctx.script = plan.script
             if plan.failure is not None:
                 raise plan.failure
-            for gate in stages.gates:
-                gate.check(ctx)
-            reply = synthesize(ctx, read_preferences(request))
-            for enricher in stages.enrichers:
-                reply = enricher.enrich(ctx, reply)
-            for recorder in stages.recorders:
-                recorder.succeeded(ctx, reply)
+            reply = plan.answer if plan.answer is not None else self._generated(ctx, stages, request)
         except GatewayFailure as failure:
             reply = render_failure(failure, request.operation.family, request.generation_id, self.runtime.index.dialect)
             for recorder in stages.recorders:
@@ -106,8 +100,19 @@ class Dispatcher:
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
         shaped = plan.shape(reply)
-        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply)
+        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply, cassette=plan.cassette)
         return shaped
+
+    def _generated(self, ctx: SynthesisContext, stages: Stages, request: MockRequest) -> MockReply:
+        """Gates → synthesis → enrichers → recorders (a replayed answer skips them all)."""
+        for gate in stages.gates:
+            gate.check(ctx)
+        reply = synthesize(ctx, read_preferences(request))
+        for enricher in stages.enrichers:
+            reply = enricher.enrich(ctx, reply)
+        for recorder in stages.recorders:
+            recorder.succeeded(ctx, reply)
+        return reply
 
 
 def _first_plan(ctx: SynthesisContext, stages: Stages) -> ScenarioPlan:

@@ -29,6 +29,8 @@ class Outcome:
     rule: str | None = None
     #: The reply rule that scripted the answer (``--replies``), if one did.
     reply: str | None = None
+    #: The cassette (``--replay``) that answered, or that the forwarded exchange was recorded in.
+    cassette: str | None = None
 
 
 @dataclass(frozen=True)

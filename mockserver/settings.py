@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mockserver.contract.loader import DEFAULT_CONTRACT
@@ -49,6 +49,17 @@ class Settings:
     #: whether a request no rule answers is a 400 rather than synthesized.
     replies_files: tuple[Path, ...] = ()
     replies_strict: bool = False
+    #: Record and replay (mockserver/recording, docs/recording.md): forward every request to
+    #: the upstream gateway and write a cassette per exchange into ``record_dir``; answer from
+    #: the cassettes of ``replay_dir`` (a miss: ``synthesize``, ``error`` or ``forward``), streams
+    #: at the ``recorded`` or the ``configured`` pace. The upstream key is never shown.
+    record_dir: Path | None = None
+    replay_dir: Path | None = None
+    replay_miss: str = "synthesize"
+    replay_pace: str = "recorded"
+    upstream_url: str | None = None
+    upstream_key: str | None = field(default=None, repr=False)
+    upstream_timeout_s: float = 60.0
     violations: tuple[str, ...] = ()
     admin: str = "loopback"
     journal_size: int = 500

@@ -24,7 +24,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from mockserver.server import create_app
@@ -36,6 +38,46 @@ API_KEY = "aistats_v1_sk_pytest_secret"
 #: Settings of a mock that answers as fast as it can.
 FAST: dict[str, Any] = dict(latency="0", ttft_ms=0, tokens_per_second=0, job_seconds=0.3, job_failure_rate=0.0)
 START_TIMEOUT_S = 10.0
+
+
+#: What a test may ask of a replaying mock, and the settings each sets.
+REPLAY_OPTIONS = {"replay": "replay_dir", "miss": "replay_miss", "pace": "replay_pace"}
+
+
+def replay_settings(options: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Settings of a mock answering from cassettes: ``replay`` (a directory, relative to
+    ``base``), ``miss`` (``synthesize``/``error``) and ``pace`` (``recorded``/``configured``)."""
+    unknown = sorted(set(options) - set(REPLAY_OPTIONS))
+    if unknown or "replay" not in options:
+        raise ValueError(f"aistats_mock takes replay=DIR and optionally miss=, pace= (not {unknown or 'no replay'})")
+    if options.get("miss") == "forward":
+        raise ValueError("aistats_mock: miss='forward' needs an upstream gateway; record with `aistats-mock serve`")
+    settings = {REPLAY_OPTIONS[name]: value for name, value in options.items()}
+    settings["replay_dir"] = (base / Path(options["replay"]).expanduser()).resolve()
+    return settings
+
+
+class MockPool:
+    """Mocks with other settings than the session's (a replaying one per cassette directory),
+    each started once, at the first test that asks, and stopped when the pool closes."""
+
+    def __init__(self) -> None:
+        self._stack = ExitStack()
+        self._mocks: dict[tuple[tuple[str, str], ...], LiveMock] = {}
+
+    def get(self, **settings: Any) -> LiveMock:
+        key = tuple(sorted((name, str(value)) for name, value in settings.items()))
+        if key not in self._mocks:
+            self._mocks[key] = self._stack.enter_context(LiveMock.start(**settings))
+        return self._mocks[key]
+
+    def __enter__(self) -> MockPool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._stack.close()
 
 
 class AdminError(RuntimeError):

@@ -12,6 +12,9 @@ from mockserver.control_secret import ControlSecretCheck
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.stages import Stages
+from mockserver.recording.library import CassetteLibrary, load_directory
+from mockserver.recording.recorder import CassetteRecorder
+from mockserver.recording.selector import CassetteReplay
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
@@ -30,6 +33,7 @@ def assemble(settings: Settings) -> Runtime:
     store = open_store(settings)
     scenarios = ScenarioControl(settings, index.base_path)
     replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
+    replay, recorder = _recording(settings, scenarios)
     runtime = Runtime(
         settings=settings,
         spec=spec,
@@ -40,6 +44,8 @@ def assemble(settings: Settings) -> Runtime:
         media=MediaStore(),
         scenarios=scenarios,
         replies=replies,
+        replay=replay,
+        recorder=recorder,
         stages=Stages(),
         authenticate=make_authenticator(store, settings.key_kind),
     )
@@ -51,8 +57,30 @@ def assemble(settings: Settings) -> Runtime:
 def stages_for(runtime: Runtime) -> Stages:
     """The dispatcher's stages, in the order it runs them (ARCHITECTURE.md lists the same)."""
     return Stages(
-        selectors=(runtime.scenarios, runtime.replies, PlainPlan(runtime.scenarios)),
+        selectors=(runtime.scenarios, runtime.replies, runtime.replay, PlainPlan(runtime.scenarios)),
         gates=(KeyLimitCheck(), CreditCheck(), ModelRouteCheck(), ControlSecretCheck()),
         enrichers=(UsageConsistency(),),
         recorders=(LedgerRecorder(),),
     )
+
+
+def _recording(settings: Settings, scenarios: ScenarioControl) -> tuple[CassetteReplay, CassetteRecorder | None]:
+    """The replay selector (inert without ``--replay``) and, when requests are forwarded
+    (``--record``, ``--replay-miss forward``), the recorder of their cassettes."""
+    library = CassetteLibrary(load_directory(settings.replay_dir)) if settings.replay_dir is not None else None
+    replay = CassetteReplay(
+        library,
+        scenarios,
+        miss=settings.replay_miss,
+        pace=settings.replay_pace,
+        directory=str(settings.replay_dir or ""),
+        secrets=(settings.upstream_key,) if settings.upstream_key else (),
+    )
+    recorder = None
+    if settings.record_dir is not None:
+        recorder = CassetteRecorder(settings.record_dir)
+    elif settings.replay_dir is not None and settings.replay_miss == "forward":
+        recorder = CassetteRecorder(settings.replay_dir, library)
+    if recorder is not None and not settings.upstream_url:
+        raise ValueError("recording (record_dir, or replay_miss='forward') needs upstream_url")
+    return replay, recorder

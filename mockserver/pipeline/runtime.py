@@ -15,6 +15,8 @@ from mockserver.settings import Settings
 from mockserver.validation.schemas import SchemaCompiler
 
 if TYPE_CHECKING:
+    from mockserver.recording.recorder import CassetteRecorder
+    from mockserver.recording.selector import CassetteReplay
     from mockserver.replies.selector import ScriptedReplies
     from mockserver.scenarios.control import ScenarioControl
     from mockserver.state.interface import StateStore
@@ -36,6 +38,10 @@ class Runtime:
     scenarios: ScenarioControl
     #: Reply rules (``--replies``, ``/__mock/replies``): the selector that scripts answers.
     replies: ScriptedReplies
+    #: Cassettes (``--replay``): the selector that answers from recordings (inert without).
+    replay: CassetteReplay
+    #: Where forwarded exchanges are written (``--record``, ``--replay-miss forward``), or None.
+    recorder: CassetteRecorder | None
     #: The dispatcher's stages, in order.
     stages: Stages
     #: ``Authorization`` header → the caller's key (or a 401 :class:`GatewayFailure`).
@@ -47,7 +53,9 @@ class Runtime:
 
     def reset_state(self) -> None:
         """Forget every key, wallet, job and generation record, the id counts, and the reply
-        rules added at run time (with every reply rule's count)."""
+        rules added at run time (with every reply rule's count), and which recording of each
+        request was served."""
         self.state.reset()
         self.replies.reset()
+        self.replay.reset()
         self.occurrences.clear()

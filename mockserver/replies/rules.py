@@ -165,7 +165,7 @@ def _rule(item: Any, index: int, source: str) -> ReplyRule:
     given = item["replies"] if "replies" in item else [item["reply"]]
     if not isinstance(given, list) or not given:
         raise ReplyRuleError(f"{where}: replies must be a non-empty list")
-    answers = tuple(_answer(answer, name, f"{where}: replies[{i}]") for i, answer in enumerate(given))
+    answers = tuple(parse_answer(answer, name, f"{where}: replies[{i}]") for i, answer in enumerate(given))
     match = item.get("match") or {}
     if not isinstance(match, Mapping):
         raise ReplyRuleError(f"{where}: match must be a mapping")
@@ -198,7 +198,9 @@ def _matchers(match: Mapping[str, Any], where: str) -> dict[str, Any]:
     )
 
 
-def _answer(data: Any, rule: str, where: str) -> Answer:
+def parse_answer(data: Any, rule: str, where: str) -> Answer:
+    """One answer of a rule (``text``, ``tool_calls``, ``json``, ``embedding`` or ``scenario``);
+    cassettes (mockserver/recording) take the same format."""
     if not isinstance(data, Mapping):
         raise ReplyRuleError(f"{where} must be a mapping")
     _no_unknown(data, _REPLY_KEYS, where)

@@ -26,6 +26,11 @@ class ScenarioPlan:
     reply: str | None = None
     #: The answer that rule scripted, which synthesis gives instead of a synthesized one.
     script: Script | None = None
+    #: A whole answer given instead of a generated one (a replayed cassette): the dispatcher
+    #: sends it as it is, without gates, synthesis, enrichment or the ledger.
+    answer: MockReply | None = None
+    #: The cassette (``--replay``) that answers, if one does.
+    cassette: str | None = None
 
     def shape(self, reply: MockReply) -> MockReply:
         for reshape in self.reshapers:

@@ -3,7 +3,8 @@
 ``GET /__mock/requests`` and ``/__mock/requests/count`` take any of ``operation``
 (operationId), ``model`` (glob on the JSON body's ``model``), ``header`` (``name:value``,
 exact; repeatable, all must hold), ``body`` (a substring of the body as kept; repeatable),
-``status`` and ``since`` (entries after that ``seq``), so a test in any language can ask
+``status``, ``cassette`` (the cassette's name, ``*`` any, ``-`` none) and ``since``
+(entries after that ``seq``), so a test in any language can ask
 "was this called twice with model X".
 """
 
@@ -29,6 +30,7 @@ class RequestQuery:
     headers: tuple[tuple[str, str], ...] = ()
     body: tuple[str, ...] = ()
     status: int | None = None
+    cassette: str | None = None
     since: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -38,6 +40,8 @@ class RequestQuery:
         if self.operation is not None and entry.operation_id != self.operation:
             return False
         if self.status is not None and entry.status != self.status:
+            return False
+        if self.cassette is not None and not _cassette_matches(self.cassette, entry.cassette):
             return False
         if self.model is not None and not fnmatch.fnmatchcase(_model_of(entry), self.model):
             return False
@@ -49,7 +53,7 @@ class RequestQuery:
 
 
 def parse_query(query: dict[str, list[str]]) -> RequestQuery:
-    known = {"operation", "model", "header", "body", "status", "since", "limit"}
+    known = {"operation", "model", "header", "body", "status", "cassette", "since", "limit"}
     unknown = sorted(set(query) - known)
     if unknown:
         raise VerifyQueryError(f"unknown query parameter(s) {unknown}; known: {sorted(known)}")
@@ -65,6 +69,7 @@ def parse_query(query: dict[str, list[str]]) -> RequestQuery:
         headers=tuple(headers),
         body=tuple(query.get("body", [])),
         status=_integer(query, "status"),
+        cassette=_one(query, "cassette"),
         since=_integer(query, "since") or 0,
     )
 
@@ -87,6 +92,14 @@ def parsed_body(entry: Entry) -> Any:
         return json.loads(entry.body)
     except (UnicodeDecodeError, json.JSONDecodeError):
         return None
+
+
+def _cassette_matches(wanted: str, cassette: str | None) -> bool:
+    if wanted == "*":
+        return cassette is not None
+    if wanted == "-":
+        return cassette is None
+    return cassette == wanted
 
 
 def _model_of(entry: Entry) -> str:

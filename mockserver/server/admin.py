@@ -186,6 +186,7 @@ class AdminMiddleware:
             if state.outcome is not None:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
                 entry.reply = state.outcome.reply
+                entry.cassette = state.outcome.cassette
             seconds = time.perf_counter() - started
             entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
             if streaming:

@@ -17,6 +17,7 @@ from mockserver.pipeline.runtime import Runtime
 from mockserver.server.admin import AdminMiddleware
 from mockserver.server.edge import EdgeRefusals, GatewayEdge
 from mockserver.server.errors import install_error_handlers
+from mockserver.server.forwarding import UpstreamForwarding
 from mockserver.server.handlers import DispatchResolver, direct_api_class
 from mockserver.server.media_route import MediaRoute
 from mockserver.server.security import security_map
@@ -74,6 +75,8 @@ def middleware(runtime: Runtime) -> list[tuple[type, MiddlewarePosition, dict]]:
         (MediaRoute, MiddlewarePosition.BEFORE_EXCEPTION, {"store": runtime.media}),
         # the /__mock/ admin API, the journal, server-side violations and dropped connections
         (AdminMiddleware, MiddlewarePosition.BEFORE_EXCEPTION, {"runtime": runtime}),
+        # --record / --replay-miss forward: the request goes upstream and its exchange is recorded
+        (UpstreamForwarding, MiddlewarePosition.BEFORE_EXCEPTION, {"runtime": runtime}),
         # refusals the gateway gives before authenticating
         (BeforeAuthChecks, MiddlewarePosition.BEFORE_SECURITY, {"runtime": runtime}),
     ]

@@ -25,12 +25,16 @@ class ConnectionReset(Exception):
 
 def _headers(reply: MockReply) -> dict[str, str]:
     headers = dict(reply.headers)
-    if reply.stream is not None:
-        headers = {**STREAM_HEADERS, **headers}
+    if reply.stream is not None:  # the reply's own (a replayed cassette's, lower-cased) win
+        present = {name.lower() for name in headers}
+        headers = {**{k: v for k, v in STREAM_HEADERS.items() if k.lower() not in present}, **headers}
     return headers
 
 
 def _content_type(reply: MockReply) -> str:
+    given = next((value for name, value in reply.headers.items() if name.lower() == "content-type"), None)
+    if given is not None:  # as recorded (a replayed cassette), charset or not
+        return given
     if reply.media_type.startswith("text/") and "charset" not in reply.media_type:
         return f"{reply.media_type}; charset=utf-8"
     return reply.media_type
