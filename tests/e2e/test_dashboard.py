@@ -1,0 +1,90 @@
+"""The dashboard at /__mock/ui in a real headless Chromium against a live mock: a request made
+by a client shows up live (no reload), its bodies open on click, and what clients sent is
+shown as text, never run. Skips where no Chromium is installed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import httpx
+import pytest
+from openai import OpenAI
+
+from tests.support import FAST, KEY, live_server
+from tests.support.browser import Page, headless_chromium
+
+ROWS = "[...document.querySelectorAll('#journal tbody tr')]"
+
+
+@pytest.fixture(scope="module")
+def origin():
+    with live_server(**FAST) as url:
+        yield url
+
+
+@pytest.fixture
+def page(origin, tmp_path):
+    with headless_chromium(tmp_path / "profile") as browser:
+        browser.open(origin + "/__mock/ui")
+        browser.wait_for("document.getElementById('status').classList.contains('live')")
+        browser.evaluate("window.__sameDocument = 'still here'")
+        yield browser
+
+
+def _row_with(page: Page, text: str) -> None:
+    page.wait_for(f"{ROWS}.some(tr => tr.textContent.includes({json.dumps(text)}))", timeout=10)
+
+
+def _click_row_with(page: Page, text: str) -> None:
+    _row_with(page, text)
+    page.evaluate(f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(text)})).click()")
+
+
+def test_a_clients_request_shows_up_live_with_its_bodies_cost_and_wallet(page, origin, tmp_path):
+    marker = f"dashboard-{uuid.uuid4().hex}"
+    client = OpenAI(base_url=origin + "/v1", api_key=KEY, max_retries=0)
+    completion = client.chat.completions.create(
+        model="openai/gpt-5-nano", messages=[{"role": "user", "content": f"Tell me about {marker}"}]
+    )
+
+    _click_row_with(page, marker)
+    assert page.evaluate("window.__sameDocument") == "still here"  # no reload
+    request_body = page.wait_for("document.getElementById('request-body').textContent")
+    assert marker in request_body
+    answer = page.wait_for("document.getElementById('response-body').textContent")
+    assert completion.id in answer and '"object": "chat.completion"' in answer
+    row = page.evaluate(f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(marker)})).textContent")
+    assert "POST" in row and "/v1/chat/completions" in row and "createChatCompletion" in row and "200" in row
+    # the cost comes from /__mock/state (polled every 3 s) and matches the answer's pricing
+    cost = f"${completion.usage.model_extra['pricing']['total_nanos'] / 1e9:.6f}"
+    page.wait_for(
+        f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(marker)})).textContent.includes({json.dumps(cost)})"
+    )
+    assert "team_mock" in page.wait_for("document.querySelector('#wallets tbody').textContent")
+
+    shot = page.screenshot(tmp_path / "dashboard.png")
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
+
+
+def test_what_a_client_sent_is_shown_as_text_and_never_run(page, origin):
+    marker = f"escape-{uuid.uuid4().hex}"
+    hostile = f'{marker} <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"><b>bold</b>'
+    answer = httpx.post(
+        origin + "/v1/chat/completions",
+        headers={"Authorization": f"Bearer {KEY}", "X-Hostile": "<script>window.__pwned = 3</script>"},
+        json={"model": "<i>openai/gpt-5-nano</i>", "messages": [{"role": "user", "content": hostile}]},
+        timeout=30,
+    )
+    assert answer.status_code == 400  # the model is not one; the request is journaled all the same
+
+    _click_row_with(page, marker)
+    shown = page.wait_for("document.getElementById('request-body').textContent")
+    assert "<script>window.__pwned = 1</script>" in shown and '<img src=x onerror=\\"window.__pwned = 2\\">' in shown
+    assert "<script>window.__pwned = 3</script>" in page.evaluate(
+        "document.getElementById('request-headers').textContent"
+    )
+    assert "<i>openai/gpt-5-nano</i>" in page.evaluate(f"{ROWS}.map(tr => tr.textContent).join(' ')")
+    # nothing of it became markup, and nothing ran
+    assert page.evaluate("document.querySelectorAll('main script, main img, main b, main i').length") == 0
+    assert page.evaluate("typeof window.__pwned") == "undefined"
