@@ -55,9 +55,12 @@ def test_a_clients_request_shows_up_live_with_its_bodies_cost_and_wallet(page, o
     answer = page.wait_for("document.getElementById('response-body').textContent")
     assert completion.id in answer and '"object": "chat.completion"' in answer
     row = page.evaluate(f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(marker)})).textContent")
-    assert "POST" in row and "/v1/chat/completions" in row and "createChatCompletion" in row and "200" in row
+    assert "POST /v1/chat/completions" in row and "openai/gpt-5-nano" in row and "200" in row
+    title = page.evaluate("document.getElementById('detail-title').textContent")
+    assert "(createChatCompletion) → 200" in title
     # the cost comes from /__mock/state (polled every 3 s) and matches the answer's pricing
-    cost = f"${completion.usage.model_extra['pricing']['total_nanos'] / 1e9:.6f}"
+    dollars, nanos = divmod(completion.usage.model_extra["pricing"]["total_nanos"], 10**9)
+    cost = f"${dollars}.{f'{nanos:09d}'.rstrip('0'):0<2}"
     page.wait_for(
         f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(marker)})).textContent.includes({json.dumps(cost)})"
     )

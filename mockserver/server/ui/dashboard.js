@@ -28,9 +28,12 @@ function row(cells) {
   return tr;
 }
 
+// Nano-dollars as exact dollars: every digit that is not a trailing zero, at least two.
 function usd(nanos) {
   if (nanos === undefined || nanos === null) return "";
-  return "$" + (nanos / 1e9).toFixed(nanos !== 0 && Math.abs(nanos) < 1e7 ? 6 : 4);
+  const amount = Math.abs(nanos);
+  const decimals = String(amount % 1e9).padStart(9, "0").replace(/0+$/, "").padEnd(2, "0");
+  return (nanos < 0 ? "-$" : "$") + Math.floor(amount / 1e9) + "." + decimals;
 }
 
 async function getJson(path) {
@@ -106,20 +109,20 @@ function renderJournal() {
     if (!matches(entry, filter)) continue;
     const status = entry.status === null ? (entry.outcome === "pending" ? "…" : entry.outcome) : entry.status;
     const statusCell = el("td", status, entry.status === null ? "spending" : "s" + String(entry.status)[0]);
-    const path = el("td", entry.path + (entry.query ? "?" + entry.query : ""), "path");
-    path.title = path.textContent;
+    const path = el("td", entry.method + " " + entry.path + (entry.query ? "?" + entry.query : ""), "path");
+    path.title = (entry.operation_id ? entry.operation_id + ": " : "") + path.textContent;
+    const model = el("td", modelOf(entry), "model");
+    model.title = model.textContent;
     const tr = row([
       entry.seq,
-      new Date(entry.received_at * 1000).toLocaleTimeString(),
-      entry.method,
+      new Date(entry.received_at * 1000).toLocaleTimeString([], { hour12: false }),
       path,
-      entry.operation_id || "",
-      modelOf(entry),
-      el("td", excerpt(messageOf(entry), 60), "message"),
+      model,
+      el("td", excerpt(messageOf(entry), 80), "message"),
       statusCell,
       entry.duration_ms === null ? "" : Math.round(entry.duration_ms),
-      decision(entry),
-      usd(costs.get(entry.generation_id)),
+      el("td", usd(costs.get(entry.generation_id)), "cost"),
+      el("td", decision(entry), "decision"),
     ]);
     tr.dataset.seq = entry.seq;
     if (entry.seq === selected) tr.className = "selected";
@@ -143,7 +146,9 @@ function renderDetail() {
     return;
   }
   detail.hidden = false;
-  const title = entry.method + " " + entry.path + " → " + (entry.status === null ? entry.outcome : entry.status);
+  const answered = entry.status === null ? entry.outcome : entry.status;
+  const operation = entry.operation_id ? " (" + entry.operation_id + ")" : "";
+  const title = entry.method + " " + entry.path + operation + " → " + answered + " " + decision(entry);
   document.getElementById("detail-title").textContent = "#" + entry.seq + " " + title;
   document.getElementById("request-headers").textContent = headerText(entry.headers);
   const truncated = entry.body_truncated ? "\n… (" + entry.body_bytes + " bytes received, start kept)" : "";
@@ -198,7 +203,11 @@ function renderState(state) {
   const wallets = state.wallets.map((w) => row([w.team_id, usd(w.balance_nanos), usd(w.spent_nanos)]));
   if (!wallets.length) wallets.push(row(["(none charged yet)", usd(state.initial_nanos), ""]));
   document.querySelector("#wallets tbody").replaceChildren(...wallets);
-  const jobs = state.jobs.map((j) => row([j.id, j.kind, j.model, j.status + " " + j.progress + "%", usd(j.charged_nanos)]));
+  const jobs = state.jobs.map((j) => {
+    const id = el("td", j.id, "id");
+    id.title = j.id + " (" + j.team_id + ", " + j.model + ")";
+    return row([id, j.kind, j.status + " " + j.progress + "%", usd(j.charged_nanos)]);
+  });
   document.querySelector("#jobs tbody").replaceChildren(...jobs);
 }
 
