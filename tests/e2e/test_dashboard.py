@@ -91,3 +91,24 @@ def test_what_a_client_sent_is_shown_as_text_and_never_run(page, origin):
     # nothing of it became markup, and nothing ran
     assert page.evaluate("document.querySelectorAll('main script, main img, main b, main i').length") == 0
     assert page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_a_stream_shows_as_pending_then_with_its_status_and_frames(page, origin):
+    marker = f"stream-{uuid.uuid4().hex}"
+    body = {"model": "openai/gpt-5-nano", "stream": True, "messages": [{"role": "user", "content": marker}]}
+    paced = {"Authorization": f"Bearer {KEY}", "X-Mock-TTFT-Ms": "0", "X-Mock-Tokens-Per-Second": "40"}
+    with (
+        httpx.Client(timeout=60) as client,
+        client.stream("POST", origin + "/v1/chat/completions", json=body, headers=paced) as streamed,
+    ):
+        _row_with(page, marker)
+        status = f"{ROWS}.find(tr => tr.textContent.includes({json.dumps(marker)})).children[5].textContent"
+        assert page.evaluate(status) == "…"
+        frames = b"".join(streamed.iter_bytes())
+    assert page.wait_for(f"{status} === '200'")
+    _click_row_with(page, marker)
+    shown = page.wait_for(
+        "document.getElementById('response-body').textContent.includes('data: ') && "
+        "document.getElementById('response-body').textContent"
+    )
+    assert shown == frames.decode()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from starlette.testclient import TestClient
 
 from mockserver.scenarios.journal import decode_body
 from mockserver.server import create_app
 from mockserver.settings import Settings
-from tests.support import AUTH, UNPACED, contract_checker
+from tests.support import AUTH, FRAMEWORKS, UNPACED, contract_checker
 
 CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "hello"}]}
 
@@ -21,8 +22,9 @@ def _last_entry(client: TestClient) -> dict:
     return contract_checker("admin").check(client.get("/__mock/journal", params={"limit": 1})).json()["entries"][0]
 
 
-def test_a_json_answer_and_a_stream_are_kept_as_the_client_received_them():
-    with _client() as client:
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_a_json_answer_and_a_stream_are_kept_as_the_client_received_them(framework):
+    with _client(framework=framework) as client:
         plain = client.post("/v1/chat/completions", json=CHAT, headers={**AUTH, **UNPACED})
         entry = _last_entry(client)
         assert decode_body(entry["response_body"]) == plain.content

@@ -6,7 +6,9 @@
 const API = "/__mock";
 const JOURNAL_EVERY_MS = 1000;
 const STATE_EVERY_MS = 3000;
-const FIRST_PAGE = 200;
+// Each poll asks for at most this many entries, the most recent: under a load test the
+// page skips what it cannot show rather than fall behind.
+const PAGE = 100;
 const KEEP_ROWS = 1000;
 
 const entries = new Map(); // seq -> journal entry, oldest first
@@ -171,15 +173,17 @@ function setStatus(text, className) {
   node.className = "status " + className;
 }
 
-// Entries still pending are asked for again until they complete; the rest only once.
+// Entries still pending (a long stream) are asked for again until they complete, while
+// they are among the last PAGE requests; the rest only once.
 function nextSince() {
-  for (const entry of entries.values()) if (entry.outcome === "pending") return entry.seq - 1;
+  for (const entry of entries.values()) {
+    if (entry.outcome === "pending" && lastSeq - entry.seq < PAGE) return entry.seq - 1;
+  }
   return lastSeq;
 }
 
 async function pollJournal() {
-  const first = lastSeq === 0 && entries.size === 0;
-  let page = await getJson(first ? "/journal?limit=" + FIRST_PAGE : "/journal?since=" + nextSince());
+  let page = await getJson("/journal?limit=" + PAGE + "&since=" + nextSince());
   for (;;) {
     for (const entry of page.entries) {
       entries.set(entry.seq, entry);
