@@ -60,11 +60,14 @@ class Page:
     def command(self, method: str, timeout: float = 15.0, **params: Any) -> dict[str, Any]:
         return _call(self.socket, self._ids, method, params, timeout, self.session_id)
 
-    def open(self, url: str, width: int = 1440, height: int = 900) -> None:
+    def open(self, url: str, width: int = 1440, height: int = 900, before_load: str = "") -> None:
+        """Navigate to ``url``; ``before_load`` runs in the new document before its own scripts."""
         self.command(
             "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False
         )
         self.command("Page.enable")
+        if before_load:
+            self.command("Page.addScriptToEvaluateOnNewDocument", source=before_load)
         self.command("Page.navigate", url=url)
 
     def evaluate(self, expression: str) -> Any:
