@@ -50,10 +50,10 @@ def _click_row_with(page: Page, text: str) -> None:
 
 def test_a_clients_request_shows_up_live_with_its_bodies_cost_and_wallet(page, origin, tmp_path):
     marker = f"dashboard-{uuid.uuid4().hex}"
-    client = OpenAI(base_url=origin + "/v1", api_key=KEY, max_retries=0)
-    completion = client.chat.completions.create(
-        model="openai/gpt-5-nano", messages=[{"role": "user", "content": f"Tell me about {marker}"}]
-    )
+    with OpenAI(base_url=origin + "/v1", api_key=KEY, max_retries=0) as client:
+        completion = client.chat.completions.create(
+            model="openai/gpt-5-nano", messages=[{"role": "user", "content": f"Tell me about {marker}"}]
+        )
 
     _click_row_with(page, marker)
     assert page.evaluate("window.__sameDocument") == "still here"  # no reload
