@@ -56,13 +56,24 @@ class ReplyAdmin(Protocol):
     def clear(self, source: str | None = None) -> int: ...
 
 
+#: A read-only snapshot of the stored state, at most ``limit`` of each list (state/overview.py).
+StateSnapshot = Callable[[int], dict[str, Any]]
+#: How many jobs and generations ``GET /__mock/state`` returns unless asked, and at most.
+STATE_LIMIT, STATE_MAX_LIMIT = 20, 500
+
+
 class AdminApi:
     def __init__(
-        self, control: ScenarioControl, replies: ReplyAdmin | None = None, metrics: MetricsExporter | None = None
+        self,
+        control: ScenarioControl,
+        replies: ReplyAdmin | None = None,
+        metrics: MetricsExporter | None = None,
+        state: StateSnapshot | None = None,
     ):
         self.control = control
         self.replies = replies
         self.metrics = metrics
+        self.state = state
         self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
             "/openapi.json": {"GET": self.openapi},
             "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
@@ -73,6 +84,7 @@ class AdminApi:
             "/requests": {"GET": self.requests},
             "/requests/count": {"GET": self.count_requests},
             "/metrics": {"GET": self.exposition},
+            "/state": {"GET": self.state_snapshot},
         }
 
     def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
@@ -143,6 +155,12 @@ class AdminApi:
         if self.metrics is None:
             return _error(404, "not_found", "this server keeps no metrics")
         return AdminAnswer(200, None, raw=self.metrics.exposition(), media_type=METRICS_CONTENT_TYPE)
+
+    def state_snapshot(self, query, body) -> AdminAnswer:
+        if self.state is None:
+            return _error(404, "not_found", "this server keeps no state")
+        limit = _int_param(query, "limit", 1, STATE_MAX_LIMIT) or STATE_LIMIT
+        return AdminAnswer(200, self.state(limit))
 
     def scenarios(self, query, body) -> AdminAnswer:
         return AdminAnswer(

@@ -71,6 +71,11 @@ class Entry:
     body_truncated: bool = False
     body_sha256: str | None = None
     body_redacted: bool = False
+    #: The answer's body as sent (an SSE stream's frames, redacted, cut like the request's),
+    #: its size as sent, and whether only its start is kept; None until the answer is over.
+    response_body: bytes | None = None
+    response_body_bytes: int = 0
+    response_body_truncated: bool = False
 
     def complete(self, *, status: int | None, outcome: str, duration_ms: float) -> None:
         self.status, self.outcome, self.duration_ms = status, outcome, round(duration_ms, 3)
@@ -79,7 +84,8 @@ class Entry:
     def size(self) -> int:
         """Roughly the bytes this entry holds (what the journal's byte bound counts)."""
         heads = sum(len(name) + len(value) for name, value in self.headers)
-        return ENTRY_OVERHEAD + len(self.body) + heads + len(self.path) + len(self.query)
+        answer = len(self.response_body or b"")
+        return ENTRY_OVERHEAD + len(self.body) + answer + heads + len(self.path) + len(self.query)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +109,9 @@ class Entry:
             "cassette": self.cassette,
             "status": self.status,
             "response_headers": [list(pair) for pair in redact_headers(self.response_headers)],
+            "response_body": None if self.response_body is None else encode_body(self.response_body),
+            "response_body_bytes": self.response_body_bytes,
+            "response_body_truncated": self.response_body_truncated,
             "outcome": self.outcome,
             "duration_ms": self.duration_ms,
         }
@@ -158,9 +167,26 @@ class Journal:
             )
             self._entries.append(entry)
             self._bytes += entry.size
-            while len(self._entries) > 1 and (len(self._entries) > self.capacity or self._bytes > self.max_bytes):
-                self._bytes -= self._entries.popleft().size
+            self._trim()
         return entry
+
+    def answered(self, entry: Entry, start: bytes, size: int, content_type: str) -> None:
+        """Keep ``start``, the first bytes (at least ``body_limit`` when there are more) of
+        the ``size`` bytes the answer to ``entry`` sent, redacted and cut like a request body."""
+        kept = kept_body(start, content_type, self.body_limit)
+        with self._lock:
+            before = entry.size
+            entry.response_body = kept["body"]
+            entry.response_body_bytes = size
+            entry.response_body_truncated = size > len(start) or kept.get("body_truncated", False)
+            if self._entries and self._entries[0].seq <= entry.seq <= self._entries[-1].seq:
+                self._bytes += entry.size - before
+                self._trim()
+
+    def _trim(self) -> None:
+        """Drop the oldest entries beyond the bounds (always keeping one); under the lock."""
+        while len(self._entries) > 1 and (len(self._entries) > self.capacity or self._bytes > self.max_bytes):
+            self._bytes -= self._entries.popleft().size
 
     def entries(self, *, limit: int | None = None, since: int = 0) -> list[Entry]:
         with self._lock:

@@ -154,7 +154,8 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
         type=_positive_float,
         default=Settings.journal_body_bytes / 1024,
         metavar="KB",
-        help="larger bodies are journalled as their first KB plus size and SHA-256 (default: %(default)s)",
+        help="larger request bodies are journalled as their first KB plus size and SHA-256, larger answers "
+        "as their first KB plus size (default: %(default)s)",
     )
 
 

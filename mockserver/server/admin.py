@@ -5,8 +5,9 @@ One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffere
 - ``/__mock/...`` is answered here by :class:`AdminApi`, for loopback clients only
   unless ``--admin-any-host``, and never for a cross-site or DNS-rebound browser request
   (scenarios/admin_guard.py); with ``--no-admin`` it falls through to the gateway 404;
-- every other request gets a journal entry, completed with the status sent and the
-  scenario chosen (which the scenario selector notes in the request's scope data);
+  ``/__mock/ui`` is the dashboard's static files (server/dashboard.py), behind the same guards;
+- every other request gets a journal entry, completed with the status sent, the start of
+  the answer's body and the scenario chosen (the pipeline's outcome in the request state);
 - ``--violate ignore_auth`` swaps a missing or malformed key for a valid one, and
   ``--violate negative_data_accepted`` answers a rejected request with a documented
   success instead of the 400.
@@ -32,10 +33,12 @@ from mockserver.scenarios.admin_api import PREFIX, AdminApi
 from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.metrics import MetricsExporter
+from mockserver.server.dashboard import dashboard_asset, is_dashboard_path
 from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, headers_dict, request_state
+from mockserver.state.overview import overview
 from mockserver.synthesis.chain import from_documentation
 from mockserver.synthesis.preferences import Preferences
 
@@ -65,7 +68,7 @@ class AdminMiddleware:
         self.control: ScenarioControl = runtime.scenarios
         self.traffic = runtime.traffic
         exporter = MetricsExporter(self.traffic, self.control.journal, runtime.state, runtime.state.now_ms)
-        self.api = AdminApi(self.control, runtime.replies, exporter)
+        self.api = AdminApi(self.control, runtime.replies, exporter, functools.partial(overview, runtime.state))
         self.admin = runtime.settings.admin
         violations = self.control.violations
         self.ignore_auth = "ignore_auth" in violations
@@ -111,6 +114,10 @@ class AdminMiddleware:
         if refused is not None:
             status, code, message = refused
             await _send_json(send, status, {"error": code, "message": message}, {})
+            return
+        if is_dashboard_path(scope["path"]):
+            asset = dashboard_asset(scope["method"], scope["path"])
+            await _send_raw(send, asset.status, asset.body, asset.media_type, asset.headers)
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
         answer = self.api.handle(scope["method"], scope["path"], query, raw)
@@ -158,6 +165,7 @@ class AdminMiddleware:
         operation_id = entry.operation_id
         traffic = self.traffic
         streaming = False
+        answer = _AnswerStart(self.control.journal.body_limit)
 
         async def recording_send(message: Message) -> None:
             nonlocal streaming
@@ -169,6 +177,8 @@ class AdminMiddleware:
                 streaming = _is_event_stream(message)
                 if streaming:
                     traffic.stream_opened(operation_id)
+            elif message["type"] == "http.response.body":
+                answer.add(message.get("body", b""))
             await send(message)
 
         outcome = "completed"
@@ -187,6 +197,9 @@ class AdminMiddleware:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
                 entry.reply = state.outcome.reply
                 entry.cassette = state.outcome.cassette
+            if status:
+                content_type = next((v for k, v in entry.response_headers if k.lower() == "content-type"), "")
+                self.control.journal.answered(entry, bytes(answer.start), answer.size, content_type)
             seconds = time.perf_counter() - started
             entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
             if streaming:
@@ -251,6 +264,21 @@ class AdminMiddleware:
         return from_documentation(ctx, response, Preferences(), operation.success_status)
 
 
+class _AnswerStart:
+    """The first ``limit`` bytes of an answer's body and its whole size, as it is sent."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.start = bytearray()
+        self.size = 0
+
+    def add(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        room = self.limit - len(self.start)
+        if room > 0 and chunk:
+            self.start += chunk[:room]
+
+
 async def _dropping_on_reset(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> str:
     """Run ``app``; when it breaks off with :class:`ConnectionReset` (possibly wrapped by
     Connexion's exception middleware), return without finishing the response, which makes
@@ -297,12 +325,15 @@ def _is_event_stream(start: Message) -> bool:
     return False
 
 
-async def _send_raw(send: Send, status: int, payload: bytes, media_type: str) -> None:
+async def _send_raw(
+    send: Send, status: int, payload: bytes, media_type: str, extra: dict[str, str] | None = None
+) -> None:
     headers = [
         (b"content-type", media_type.encode()),
         (b"content-length", str(len(payload)).encode()),
-        (b"cache-control", b"no-store"),
     ]
+    extra = extra or {"cache-control": "no-store"}
+    headers += [(name.encode(), value.encode()) for name, value in extra.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 

@@ -123,6 +123,11 @@ class JobStore:
                 job["charged_nanos"] = cost
         return job
 
+    @classmethod
+    def as_polled(cls, job: dict[str, Any], now_ms: int) -> JobState:
+        """The job's state as a poll at ``now_ms`` would see it (nothing saved or charged)."""
+        return cls._advanced(job, now_ms)
+
     @staticmethod
     def _advanced(job: dict[str, Any], now_ms: int) -> JobState:
         return advanced(job, now_ms)
