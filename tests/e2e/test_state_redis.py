@@ -57,6 +57,12 @@ def test_two_processes_on_one_redis_act_as_one_gateway(redis_server):
         after_job = _credits(second, FLEET)
         assert after_job["remaining"] < 50_000_000_000 - sum(spent), "the finished job was charged"
         chat_id = httpx.post(f"{second}/chat/completions", json=CHAT, headers=FLEET).json()["id"]
+        first_view, second_view = (_overview(base) for base in (first, second))
+        assert first_view == second_view, "GET /__mock/state reads the same shared state on both"
+        fleet_wallet = next(wallet for wallet in first_view["wallets"] if wallet["team_id"] == "team_fleet")
+        assert fleet_wallet["balance_nanos"] == _credits(first, FLEET)["remaining"]
+        assert [(j["id"], j["status"]) for j in first_view["jobs"]] == [(job["id"], "completed")]
+        assert first_view["generations"][0]["request_id"] == chat_id
         before_restart = _credits(first, FLEET)
 
     with fleet(url) as (first, second):
@@ -66,6 +72,11 @@ def test_two_processes_on_one_redis_act_as_one_gateway(redis_server):
         assert httpx.get(f"{second}/generations?id={chat_id}", headers=FLEET).json()["request_id"] == chat_id
         names = [k["name"] for k in httpx.get(f"{second}/management/keys", headers=FLEET).json()["keys"]]
         assert names == ["fleet key"]
+
+
+def _overview(base: str) -> dict:
+    """``GET /__mock/state`` of the process at ``base`` (its admin API, next to ``/v1``)."""
+    return httpx.get(str(httpx.URL(base).join("/__mock/state")), params={"limit": 500}).json()
 
 
 def _spend_concurrently(bases: list[str]) -> list[int]:

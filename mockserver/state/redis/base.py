@@ -83,6 +83,11 @@ def texts(values: Any) -> list[str]:
     return [str(value) for value in values]
 
 
+def scored(values: Any) -> list[tuple[str, float]]:
+    """A redis-py ``WITHSCORES`` reply as (member, score) pairs."""
+    return [(str(member), float(score)) for member, score in values]
+
+
 def seq_member(seq: str, ident: str) -> str:
     return f"{seq}|{ident}"
 
