@@ -7,8 +7,10 @@ ARCHITECTURE.md shows both lists; ``tests/unit/test_architecture.py`` checks tha
 from __future__ import annotations
 
 from mockserver.catalogue import load_catalogue
-from mockserver.contract import ContractIndex, load_contract
+from mockserver.contract import ContractIndex, load_contract, load_surface
 from mockserver.control_secret import ControlSecretCheck
+from mockserver.dialects.base import Surface
+from mockserver.dialects.registry import dialects_for
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.stages import Stages
@@ -27,14 +29,17 @@ def assemble(settings: Settings) -> Runtime:
     """A runtime for ``settings``: contract, catalogue, state, scenarios and stages."""
     spec = load_contract(settings.spec or settings.contract)
     index = ContractIndex(spec)
+    compiler = SchemaCompiler(spec)
+    surface = surface_for(settings, Surface(spec, index, compiler))
     store = Store.from_settings(settings)
-    scenarios = ScenarioControl(settings, index.base_path)
+    scenarios = ScenarioControl(settings, surface.index.base_path)
     replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
     runtime = Runtime(
         settings=settings,
         spec=spec,
         index=index,
-        compiler=SchemaCompiler(spec),
+        compiler=compiler,
+        surface=surface,
         catalogue=load_catalogue(),
         state=store,
         media=MediaStore(),
@@ -46,6 +51,15 @@ def assemble(settings: Settings) -> Runtime:
     runtime.scenarios.on_reset = runtime.reset_state
     runtime.stages = stages_for(runtime)
     return runtime
+
+
+def surface_for(settings: Settings, contract: Surface) -> Surface:
+    """What the server serves: the contract itself, or a surface of dialects over it."""
+    if settings.surface == "gateway":
+        return contract
+    spec = load_surface(settings.surface)
+    index = ContractIndex(spec)
+    return Surface(spec, index, SchemaCompiler(spec), dialects_for(index, contract.index))
 
 
 def stages_for(runtime: Runtime) -> Stages:

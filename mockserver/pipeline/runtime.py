@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from mockserver import ids
 from mockserver.catalogue import Catalogue
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import Surface
 from mockserver.pipeline.stages import Stages
 from mockserver.scenarios.traffic import Traffic
 from mockserver.settings import Settings
@@ -24,9 +25,13 @@ if TYPE_CHECKING:
 @dataclass
 class Runtime:
     settings: Settings
+    #: The current contract: what synthesis, scenarios and enrichment work on.
     spec: dict[str, Any]
     index: ContractIndex
     compiler: SchemaCompiler
+    #: What the server routes, validates and answers: the contract itself, or another API
+    #: served through dialects around the same dispatcher (``aistats-mock providers``).
+    surface: Surface
     catalogue: Catalogue
     #: Keys, wallets and ledger, jobs, generation records (SQLite, in memory or a file).
     state: Store

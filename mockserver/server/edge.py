@@ -35,8 +35,8 @@ class GatewayEdge:
     def __init__(self, app: ASGIApp, runtime: Runtime):
         self.app = app
         self.runtime = runtime
-        self.base = runtime.index.base_path
-        self.cors = cors_headers(runtime.index)
+        self.base = runtime.surface.index.base_path
+        self.cors = cors_headers(runtime.surface.index)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
