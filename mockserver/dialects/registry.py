@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.anthropic_messages import AnthropicMessages
 from mockserver.dialects.base import Dialect
+from mockserver.dialects.google_generate import GoogleEmbed, GoogleGenerate
 from mockserver.dialects.openai_chat import OpenAIChat
 
 #: Dialect name → the adapter built over the current contract.
 DIALECTS: dict[str, Callable[[ContractIndex], Dialect]] = {
     "openai-chat": OpenAIChat,
+    "anthropic-messages": AnthropicMessages,
+    "google-generate": GoogleGenerate,
+    "google-stream-generate": lambda contract: GoogleGenerate(contract, stream=True),
+    "google-embed": GoogleEmbed,
+    "google-batch-embed": lambda contract: GoogleEmbed(contract, batch=True),
     "openai-compatible-chat": lambda contract: OpenAIChat(contract, "openai-compatible-chat", fingerprint=False),
 }
 
