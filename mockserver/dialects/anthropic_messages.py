@@ -18,6 +18,7 @@ from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.native import (
     RETRY_AFTER_SECONDS,
     GatewayError,
+    ModelNames,
     error_reply,
     native_id,
     native_usage,
@@ -60,12 +61,15 @@ LIMITS = {"requests": 4_000, "tokens": 2_000_000, "input-tokens": 1_600_000, "ou
 class AnthropicMessages:
     name = "anthropic-messages"
 
-    def __init__(self, contract: ContractIndex):
+    def __init__(self, contract: ContractIndex, names: ModelNames):
         self.operation = contract.operations[GATEWAY_OPERATION]
+        self.names = names
 
     def inbound(self, request: MockRequest) -> MockRequest:
         body = request.body if isinstance(request.body, dict) else {}
         body = {key: value for key, value in body.items() if key in ALLOWED_KEYS}
+        if "model" in body:
+            body["model"] = self.names.gateway(body["model"])
         return dataclasses.replace(request, operation=self.operation, body=body)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:

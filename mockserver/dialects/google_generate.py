@@ -18,21 +18,22 @@ from mockserver.contract import ContractIndex
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.google_errors import google_error
 from mockserver.dialects.google_request import chat_body
-from mockserver.dialects.native import native_id
+from mockserver.dialects.native import ModelNames, native_id
 from mockserver.model import MockReply, MockRequest
 
 FINISH_REASONS = {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP", "content_filter": "SAFETY"}
 
 
 class GoogleGenerate:
-    def __init__(self, contract: ContractIndex, stream: bool = False):
+    def __init__(self, contract: ContractIndex, names: ModelNames, stream: bool = False):
         self.name = "google-stream-generate" if stream else "google-generate"
         self.operation = contract.operations["createChatCompletion"]
+        self.names = names
         self.stream = stream
 
     def inbound(self, request: MockRequest) -> MockRequest:
         body = request.body if isinstance(request.body, dict) else {}
-        model = request.path_params.get("model", "")
+        model = self.names.gateway(request.path_params.get("model", ""))
         return dataclasses.replace(request, operation=self.operation, body=chat_body(body, model, stream=self.stream))
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
@@ -144,9 +145,10 @@ class StreamFrames:
 class GoogleEmbed:
     """``embedContent`` (one text) and ``batchEmbedContents`` (``requests[]``) → ``createEmbedding``."""
 
-    def __init__(self, contract: ContractIndex, batch: bool = False):
+    def __init__(self, contract: ContractIndex, names: ModelNames, batch: bool = False):
         self.name = "google-batch-embed" if batch else "google-embed"
         self.operation = contract.operations["createEmbedding"]
+        self.names = names
         self.batch = batch
 
     def inbound(self, request: MockRequest) -> MockRequest:

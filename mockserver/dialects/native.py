@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,12 @@ def native_id(prefix: str, generation_id: str, length: int = 29, salt: str = "")
         number, rest = divmod(number, len(_ALPHABET))
         chars.append(_ALPHABET[rest])
     return prefix + "".join(chars)
+
+
+def native_hex(generation_id: str, length: int = 50, salt: str = "") -> str:
+    """Hex digits derived from the request's generation id (OpenAI's ``resp_`` ids are hex)."""
+    digest = hashlib.blake2b(f"{salt}:{generation_id}".encode(), digest_size=(length + 1) // 2)
+    return digest.hexdigest()[:length]
 
 
 def without_gateway_keys(body: dict[str, Any]) -> dict[str, Any]:
@@ -88,3 +95,19 @@ def error_reply(status: int, body: dict[str, Any], headers: dict[str, str], repl
     reply.headers = headers
     reply.pretty = False
     return reply
+
+
+class ModelNames:
+    """A provider's model name as the gateway's catalogue knows it: as sent when the catalogue
+    knows it, else under the provider's organisation (``text-embedding-3-small`` →
+    ``openai/text-embedding-3-small``); answers always echo the name the client sent."""
+
+    def __init__(self, known: Callable[[str], object | None], organisation: str | None = None):
+        self.known = known
+        self.organisation = organisation
+
+    def gateway(self, name: Any) -> Any:
+        if not isinstance(name, str) or self.organisation is None or "/" in name or self.known(name):
+            return name
+        qualified = f"{self.organisation}/{name}"
+        return qualified if self.known(qualified) else name

@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.contract import ContractIndex
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
-from mockserver.dialects.native import native_id, native_usage, without_gateway_keys
+from mockserver.dialects.native import ModelNames, native_id, native_usage, without_gateway_keys
 from mockserver.dialects.openai_errors import openai_error, rate_limit_headers
 from mockserver.encoding.sse import DONE_FRAME
 from mockserver.model import MockReply, MockRequest
@@ -27,14 +27,17 @@ GATEWAY_OPERATION = "createChatCompletion"
 
 
 class OpenAIChat:
-    def __init__(self, contract: ContractIndex, name: str = "openai-chat", fingerprint: bool = True):
+    def __init__(self, contract: ContractIndex, names: ModelNames, name: str = "openai-chat", fingerprint: bool = True):
         self.name = name
         self.operation = contract.operations[GATEWAY_OPERATION]
+        self.names = names
         self.fingerprint = fingerprint
 
     def inbound(self, request: MockRequest) -> MockRequest:
         body = request.body if isinstance(request.body, dict) else {}
         body = {key: value for key, value in body.items() if key not in DROPPED_KEYS}
+        if "model" in body:
+            body["model"] = self.names.gateway(body["model"])
         return dataclasses.replace(request, operation=self.operation, body=body)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:

@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from mockserver.contract import ContractIndex
 from mockserver.dialects.anthropic_messages import AnthropicMessages
 from mockserver.dialects.base import Dialect
 from mockserver.dialects.google_generate import GoogleEmbed, GoogleGenerate
+from mockserver.dialects.native import ModelNames
 from mockserver.dialects.openai_chat import OpenAIChat
+from mockserver.dialects.openai_more import OpenAIEmbeddings, OpenAIResponses
 
-#: Dialect name → the adapter built over the current contract.
-DIALECTS: dict[str, Callable[[ContractIndex], Dialect]] = {
-    "openai-chat": OpenAIChat,
-    "anthropic-messages": AnthropicMessages,
-    "google-generate": GoogleGenerate,
-    "google-stream-generate": lambda contract: GoogleGenerate(contract, stream=True),
-    "google-embed": GoogleEmbed,
-    "google-batch-embed": lambda contract: GoogleEmbed(contract, batch=True),
-    "openai-compatible-chat": lambda contract: OpenAIChat(contract, "openai-compatible-chat", fingerprint=False),
+
+@dataclass(frozen=True)
+class Entry:
+    #: The adapter, built over the current contract and the provider's model names.
+    build: Callable[[ContractIndex, ModelNames], Dialect]
+    #: The catalogue organisation bare model names are looked up under (None: as sent).
+    organisation: str | None
+
+
+DIALECTS: dict[str, Entry] = {
+    "openai-chat": Entry(OpenAIChat, "openai"),
+    "openai-responses": Entry(OpenAIResponses, "openai"),
+    "openai-embeddings": Entry(OpenAIEmbeddings, "openai"),
+    "anthropic-messages": Entry(AnthropicMessages, "anthropic"),
+    "google-generate": Entry(GoogleGenerate, "google"),
+    "google-stream-generate": Entry(lambda contract, names: GoogleGenerate(contract, names, stream=True), "google"),
+    "google-embed": Entry(GoogleEmbed, "google"),
+    "google-batch-embed": Entry(lambda contract, names: GoogleEmbed(contract, names, batch=True), "google"),
+    "openai-compatible-chat": Entry(
+        lambda contract, names: OpenAIChat(contract, names, "openai-compatible-chat", fingerprint=False), None
+    ),
 }
 
 
@@ -26,7 +41,9 @@ class UnknownDialect(ValueError):
     """A surface's operation names a dialect no adapter implements."""
 
 
-def dialects_for(surface: ContractIndex, contract: ContractIndex) -> dict[str, Dialect]:
+def dialects_for(
+    surface: ContractIndex, contract: ContractIndex, known_model: Callable[[str], object | None]
+) -> dict[str, Dialect]:
     """Every operation of ``surface`` → its adapter over ``contract``."""
     out: dict[str, Dialect] = {}
     for operation_id, operation in surface.operations.items():
@@ -35,5 +52,6 @@ def dialects_for(surface: ContractIndex, contract: ContractIndex) -> dict[str, D
             continue
         if name not in DIALECTS:
             raise UnknownDialect(f"{operation_id} names dialect {name!r}; known: {', '.join(DIALECTS)}")
-        out[operation_id] = DIALECTS[name](contract)
+        entry = DIALECTS[name]
+        out[operation_id] = entry.build(contract, ModelNames(known_model, entry.organisation))
     return out

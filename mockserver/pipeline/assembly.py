@@ -6,7 +6,7 @@ ARCHITECTURE.md shows both lists; ``tests/unit/test_architecture.py`` checks tha
 
 from __future__ import annotations
 
-from mockserver.catalogue import load_catalogue
+from mockserver.catalogue import Catalogue, load_catalogue
 from mockserver.contract import ContractIndex, load_contract, load_surface
 from mockserver.control_secret import ControlSecretCheck
 from mockserver.dialects.base import Surface
@@ -30,7 +30,8 @@ def assemble(settings: Settings) -> Runtime:
     spec = load_contract(settings.spec or settings.contract)
     index = ContractIndex(spec)
     compiler = SchemaCompiler(spec)
-    surface = surface_for(settings, Surface(spec, index, compiler))
+    catalogue = load_catalogue()
+    surface = surface_for(settings, Surface(spec, index, compiler), catalogue)
     store = Store.from_settings(settings)
     scenarios = ScenarioControl(settings, surface.index.base_path)
     replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
@@ -40,7 +41,7 @@ def assemble(settings: Settings) -> Runtime:
         index=index,
         compiler=compiler,
         surface=surface,
-        catalogue=load_catalogue(),
+        catalogue=catalogue,
         state=store,
         media=MediaStore(),
         scenarios=scenarios,
@@ -53,13 +54,13 @@ def assemble(settings: Settings) -> Runtime:
     return runtime
 
 
-def surface_for(settings: Settings, contract: Surface) -> Surface:
+def surface_for(settings: Settings, contract: Surface, catalogue: Catalogue) -> Surface:
     """What the server serves: the contract itself, or a surface of dialects over it."""
     if settings.surface == "gateway":
         return contract
     spec = load_surface(settings.surface)
     index = ContractIndex(spec)
-    return Surface(spec, index, SchemaCompiler(spec), dialects_for(index, contract.index))
+    return Surface(spec, index, SchemaCompiler(spec), dialects_for(index, contract.index, catalogue.get))
 
 
 def stages_for(runtime: Runtime) -> Stages:

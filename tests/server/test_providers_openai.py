@@ -117,3 +117,26 @@ def test_interrupted_stream_ends_with_an_error_frame_and_no_done(client: TestCli
     events = parse_sse(response.content)
     assert json.loads(events[-1]["data"])["error"]["message"] == "stream_error"
     assert all(event["data"] != "[DONE]" for event in events)
+
+
+def test_embeddings_float_and_base64(client: TestClient) -> None:
+    body = {"model": "text-embedding-3-small", "input": ["a", "b"], "dimensions": 4}
+    floats = client.post("/openai/v1/embeddings", json=body, headers=HEADERS).json()
+    assert [item["index"] for item in floats["data"]] == [0, 1] and len(floats["data"][0]["embedding"]) == 4
+    assert floats["usage"]["prompt_tokens"] == floats["usage"]["total_tokens"] > 0
+    packed = client.post("/openai/v1/embeddings", json={**body, "encoding_format": "base64"}, headers=HEADERS)
+    assert isinstance(packed.json()["data"][0]["embedding"], str)
+
+
+def test_responses_have_native_ids_everywhere(client: TestClient) -> None:
+    body = {"model": "gpt-4o-mini", "input": "Say hi", "max_output_tokens": 16}
+    answer = client.post("/openai/v1/responses", json=body, headers=HEADERS)
+    assert answer.json()["id"].startswith("resp_") and "G-" not in answer.text
+    assert "pricing_breakdown" not in answer.text and "nativeResponseId" not in answer.text
+    stream = client.post("/openai/v1/responses", json={**body, "stream": True}, headers=HEADERS)
+    events = parse_sse(stream.content)
+    assert events[0]["event"] == "response.created" and events[-1]["event"] in (
+        "response.completed",
+        "response.incomplete",
+    )
+    assert "G-" not in stream.text and "pricing_breakdown" not in stream.text
