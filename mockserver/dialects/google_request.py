@@ -97,7 +97,11 @@ def _declarations(tool: Any) -> list[dict[str, Any]]:
 
 
 def _tool(declaration: dict[str, Any]) -> dict[str, Any]:
-    schema = declaration.get("parametersJsonSchema") or lowered(declaration.get("parameters") or {"type": "object"})
+    schema = (
+        declaration.get("parametersJsonSchema")
+        or declaration.get("parameters_json_schema")  # what google-genai sends for a Python function
+        or lowered(declaration.get("parameters") or {"type": "object"})
+    )
     function = {"name": str(declaration.get("name") or ""), "parameters": schema}
     if declaration.get("description"):
         function["description"] = declaration["description"]
