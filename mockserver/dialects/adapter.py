@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from typing import Protocol
 
@@ -9,6 +11,7 @@ from mockserver.dialects.base import Dialect
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply, MockRequest
+from mockserver.scenarios.breakage import reset
 
 
 class Handler(Protocol):
@@ -31,4 +34,19 @@ class DialectDispatcher:
             mapped = dialect.inbound(request)
         except GatewayFailure as failure:
             return dialect.error(render_failure(failure, "inference", request.generation_id), request)
-        return dialect.outbound(request, self.handler.handle(mapped))
+        return outbound(dialect, request, self.handler.handle(mapped))
+
+
+def outbound(dialect: Dialect, native: MockRequest, reply: MockReply) -> MockReply:
+    """``dialect.outbound``, also for a plain JSON body that a ``connection_reset`` scenario
+    cut in half: the whole body is mapped, then cut the same way."""
+    cut = reply.stream is not None and reply.content is not None
+    if not cut or not reply.media_type.startswith("application/json"):
+        return dialect.outbound(native, reply)
+    try:
+        body = json.loads(reply.content or b"")
+    except ValueError:
+        return reply
+    headers = {name: value for name, value in reply.headers.items() if name.lower() != "content-length"}
+    whole = dataclasses.replace(reply, body=body, content=None, stream=None, headers=headers)
+    return reset(0)(dialect.outbound(native, whole))

@@ -138,3 +138,27 @@ def test_journal_shows_the_native_request(origin: str) -> None:
     entries = httpx.get(origin + "/__mock/journal").json()["entries"]
     entry = next(e for e in reversed(entries) if "journal-check" in json.dumps(e.get("body")))
     assert entry["path"] == "/compat/v1/chat/completions" and entry["operation_id"] == "compatCreateChatCompletion"
+
+
+def test_connection_reset_is_a_connection_error_for_streams_and_bodies(origin: str) -> None:
+    reset = {"X-Mock-Scenario": "connection_reset; after=2"}
+    with openai.OpenAI(api_key="k", base_url=origin + "/openai/v1", max_retries=0, timeout=10) as client:
+        with pytest.raises(openai.APIConnectionError):
+            for _ in client.chat.completions.create(
+                model="gpt-4o-mini", messages=MESSAGES, stream=True, extra_headers=reset
+            ):
+                pass
+        with pytest.raises(openai.APIConnectionError):
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, extra_headers=reset)
+        assert client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES).choices  # still serving
+    outcomes = [entry["outcome"] for entry in httpx.get(origin + "/__mock/journal").json()["entries"]][-3:]
+    assert outcomes == ["reset", "reset", "completed"]
+
+
+def test_timeout_scenario_waits_then_answers_504(origin: str) -> None:
+    late = {"X-Mock-Scenario": "upstream_timeout; delay_ms=200"}
+    with openai.OpenAI(api_key="k", base_url=origin + "/openai/v1", max_retries=0, timeout=10) as client:
+        started = time.monotonic()
+        with pytest.raises(openai.InternalServerError) as raised:
+            client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, extra_headers=late)
+    assert raised.value.status_code == 504 and time.monotonic() - started >= 0.19
