@@ -11,6 +11,7 @@ from mockserver.dialects.base import Dialect
 from mockserver.dialects.google_generate import GoogleEmbed, GoogleGenerate
 from mockserver.dialects.native import ModelNames
 from mockserver.dialects.openai_chat import OpenAIChat
+from mockserver.dialects.openai_media import MEDIA_DIALECTS, media_dialect
 from mockserver.dialects.openai_more import OpenAIEmbeddings, OpenAIResponses
 
 
@@ -34,6 +35,7 @@ DIALECTS: dict[str, Entry] = {
     "openai-compatible-chat": Entry(
         lambda contract, names: OpenAIChat(contract, names, "openai-compatible-chat", fingerprint=False), None
     ),
+    **{name: Entry(media_dialect(name), "openai") for name in MEDIA_DIALECTS},
 }
 
 

@@ -162,3 +162,33 @@ def test_timeout_scenario_waits_then_answers_504(origin: str) -> None:
         with pytest.raises(openai.InternalServerError) as raised:
             client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, extra_headers=late)
     assert raised.value.status_code == 504 and time.monotonic() - started >= 0.19
+
+
+def test_media_routes(origin: str) -> None:
+    with openai.OpenAI(api_key="k", base_url=origin + "/openai/v1", max_retries=0, timeout=20) as client:
+        moderation = client.moderations.create(model="omni-moderation-latest", input="hello")
+        assert moderation.id.startswith("modr-") and moderation.results[0].flagged in (True, False)
+        image = client.images.generate(model="gpt-image-1", prompt="a cat", size="1024x1024")
+        assert image.data[0].b64_json
+        speech = client.audio.speech.create(model="tts-1", input="hello", voice="alloy")
+        assert len(speech.content) > 100
+        transcript = client.audio.transcriptions.create(model="whisper-1", file=("a.mp3", speech.content))
+        assert transcript.text
+        with pytest.deprecated_call():  # this SDK release marks translations deprecated; the call still works
+            translation = client.audio.translations.create(model="whisper-1", file=("a.mp3", speech.content))
+        assert translation.text
+
+
+@pytest.mark.filterwarnings("ignore:The Sora API is scheduled:DeprecationWarning")
+def test_video_job_poll_and_content() -> None:
+    with (
+        live_server(surface="providers", ttft_ms=0, tokens_per_second=0, job_seconds=0) as origin,
+        openai.OpenAI(api_key="k", base_url=origin + "/openai/v1", max_retries=0, timeout=20) as client,
+    ):
+        job = client.videos.create(model="sora-2", prompt="a cat")
+        assert job.id.startswith("video_") and job.object == "video"
+        polled = client.videos.retrieve(job.id)
+        assert polled.status == "completed"
+        assert client.videos.download_content(job.id).content[4:8] == b"ftyp"
+        with pytest.raises(openai.NotFoundError):
+            client.videos.retrieve("video_unknown")

@@ -180,3 +180,22 @@ def test_an_inbound_failure_is_answered_in_the_dialect() -> None:
 
     reply = DialectDispatcher(Echo(), {"createChatCompletion": Refusing(CONTRACT, NAMES)}).handle(native({}))
     assert reply.status == 400 and reply.body["error"]["type"] == "invalid_request_error"
+
+
+def test_media_answers_lose_only_what_the_gateway_added() -> None:
+    from mockserver.dialects.openai_media import moderation, plain, video
+
+    request = native({"model": "omni-moderation-latest"})
+    usage = {"input_tokens": 2, "pricing_breakdown": {"total_nanos": 1}}
+    gateway = {
+        "requestId": GID,
+        "id": GID,
+        "object": "transcription",
+        "provider": "openai",
+        "text": "Hi",
+        "usage": usage,
+    }
+    assert plain(gateway, request) == {"text": "Hi", "usage": {"input_tokens": 2}}
+    job = {"id": "video_1", "object": "video", "status": "queued"}
+    assert video({"requestId": GID, "result": job, "provider": "openai", "usage": usage}, request) == job
+    assert moderation({"id": GID, "results": [{"flagged": False}]}, request)["model"] == "omni-moderation-latest"
