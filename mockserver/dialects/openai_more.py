@@ -92,7 +92,8 @@ class NativeIds:
 
     def replaced(self, value: dict[str, Any]) -> dict[str, Any]:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-        return json.loads(text.replace(self.generation_id, self.native))
+        replaced: dict[str, Any] = json.loads(text.replace(self.generation_id, self.native))
+        return replaced
 
 
 def native_response(response: dict[str, Any], model: Any) -> dict[str, Any]:
