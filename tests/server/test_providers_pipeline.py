@@ -82,3 +82,11 @@ def test_journal_and_verify_show_the_native_request(client: TestClient) -> None:
     assert headers["anthropic-version"] == "2023-06-01" and headers["x-api-key"] == "[redacted]"
     count = client.get("/__mock/requests/count", params={"operation": "anthropicCreateMessage"}).json()["count"]
     assert count == 1
+
+
+def test_the_admin_api_grants_no_cors_preflight_on_a_root_surface(client: TestClient) -> None:
+    preflight = {"Origin": "http://elsewhere.example", "Access-Control-Request-Method": "POST"}
+    response = client.options("/__mock/rules", headers=preflight)
+    assert "access-control-allow-origin" not in response.headers
+    provider = client.options("/openai/v1/chat/completions", headers=preflight)
+    assert provider.status_code == 204 and provider.headers["access-control-allow-origin"] == "*"
