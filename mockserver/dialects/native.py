@@ -12,6 +12,7 @@ from typing import Any
 
 from mockserver.errors import render_path
 from mockserver.model import MockReply
+from mockserver.scenarios.failures import UPSTREAM_5XX, UPSTREAM_RATE_LIMIT
 
 _ALPHABET = string.digits + string.ascii_letters
 #: Keys the gateway adds to answers that no provider sends.
@@ -64,6 +65,13 @@ class GatewayError:
     #: Every offending field's message, ``field: message``.
     problems: tuple[str, ...]
     headers: dict[str, str]
+    #: True when the gateway passed a provider's own error through (its code and message are
+    #: a provider's); False when the gateway decided it (a key limit, every provider failed).
+    passthrough: bool = True
+
+
+#: What a provider says for a status when the gateway's own decision stands in for its error.
+PROVIDER_MESSAGES = {429: UPSTREAM_RATE_LIMIT[1], **{status: text for status, (_, text) in UPSTREAM_5XX.items()}}
 
 
 def read_error(reply: MockReply) -> GatewayError:
@@ -74,9 +82,12 @@ def read_error(reply: MockReply) -> GatewayError:
     problems = tuple(_problem(detail) for detail in details)
     first = next((detail for detail in details if detail.get("path")), None)
     field = render_path(list(first["path"])) if first is not None else None
+    passthrough = "error_type" not in body
     if problems:
         message = "; ".join(problems)
-    return GatewayError(reply.status, code, message, field, problems, dict(reply.headers))
+    elif not passthrough and reply.status in PROVIDER_MESSAGES:
+        message = PROVIDER_MESSAGES[reply.status]
+    return GatewayError(reply.status, code, message, field, problems, dict(reply.headers), passthrough)
 
 
 def _problem(detail: dict[str, Any]) -> str:

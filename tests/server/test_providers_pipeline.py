@@ -90,3 +90,20 @@ def test_the_admin_api_grants_no_cors_preflight_on_a_root_surface(client: TestCl
     assert "access-control-allow-origin" not in response.headers
     provider = client.options("/openai/v1/chat/completions", headers=preflight)
     assert provider.status_code == 204 and provider.headers["access-control-allow-origin"] == "*"
+
+
+def test_prefer_code_answers_the_providers_own_words(client: TestClient) -> None:
+    response = client.post("/openai/v1/chat/completions", json=CHAT, headers={**OPENAI, "Prefer": "code=429"})
+    error = response.json()["error"]
+    assert response.status_code == 429 and error["code"] == "rate_limit_exceeded"
+    assert "Rate limit reached" in error["message"] and "daily_request" not in error["message"]
+    google = client.post(
+        "/google/v1beta/models/gemini-2.5-flash:generateContent",
+        json={"contents": [{"parts": [{"text": "hi"}]}]},
+        headers={"x-goog-api-key": "k", "X-Mock-Scenario": "all_providers_failed"},
+    )
+    assert google.status_code == 502 and google.json()["error"] == {
+        "code": 502,
+        "message": "Bad gateway.",
+        "status": "UNAVAILABLE",
+    }
