@@ -110,3 +110,12 @@ def test_fail_twice_then_succeed(origin: str) -> None:
     journal = httpx.get(origin + "/__mock/journal").json()["entries"]
     statuses = [entry["status"] for entry in journal if entry["path"] == "/anthropic/v1/messages"][-3:]
     assert statuses == [529, 529, 200]
+
+
+def test_interrupted_stream_raises_the_sdks_api_error(client: anthropic.Anthropic) -> None:
+    broken = {"X-Mock-Scenario": "stream_interrupted; after=3"}
+    with pytest.raises(anthropic.APIStatusError, match="stream_error"):
+        for _ in client.messages.create(
+            model=MODEL, max_tokens=40, messages=MESSAGES, stream=True, extra_headers=broken
+        ):
+            pass

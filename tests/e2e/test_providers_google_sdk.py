@@ -90,3 +90,13 @@ def test_unavailable_is_server_error(client: genai.Client) -> None:
 def test_missing_key_is_permission_denied(origin: str) -> None:
     response = httpx.post(f"{origin}/google/v1beta/models/{MODEL}:generateContent", json={"contents": []})
     assert response.status_code == 403 and response.json()["error"]["status"] == "PERMISSION_DENIED"
+
+
+def test_interrupted_stream_raises_server_error(client: genai.Client) -> None:
+    chunks = []
+    with pytest.raises(errors.ServerError) as raised:
+        for chunk in client.models.generate_content_stream(
+            model=MODEL, contents="Say hi", config=_scenario("stream_interrupted; after=2")
+        ):
+            chunks.append(chunk)
+    assert chunks and raised.value.status == "INTERNAL"

@@ -192,3 +192,12 @@ def test_video_job_poll_and_content() -> None:
         assert client.videos.download_content(job.id).content[4:8] == b"ftyp"
         with pytest.raises(openai.NotFoundError):
             client.videos.retrieve("video_unknown")
+
+
+def test_interrupted_stream_raises_api_error(client: openai.OpenAI) -> None:
+    broken = {"X-Mock-Scenario": "stream_interrupted; after=2"}
+    with pytest.raises(openai.APIError, match="stream_error"):
+        for _ in client.chat.completions.create(
+            model="gpt-4o-mini", messages=MESSAGES, stream=True, extra_headers=broken
+        ):
+            pass
