@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from mockserver import __version__
-from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, ContractError
+from mockserver.dialects.registry import SurfaceError
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
@@ -144,7 +145,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server.serving import make_server, share_the_interpreter_finely
 
     settings = settings_from(args)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except (ContractError, SurfaceError) as exc:
+        print(f"aistats-mock: {exc}", file=sys.stderr)
+        return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:

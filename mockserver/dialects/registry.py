@@ -39,8 +39,9 @@ DIALECTS: dict[str, Entry] = {
 }
 
 
-class UnknownDialect(ValueError):
-    """A surface's operation names a dialect no adapter implements."""
+class SurfaceError(ValueError):
+    """A surface cannot be served over this contract: an operation names a dialect no adapter
+    implements, or the contract lacks the operation a dialect answers through."""
 
 
 def dialects_for(
@@ -53,7 +54,13 @@ def dialects_for(
         if name is None:
             continue
         if name not in DIALECTS:
-            raise UnknownDialect(f"{operation_id} names dialect {name!r}; known: {', '.join(DIALECTS)}")
+            raise SurfaceError(f"{operation_id} names dialect {name!r}; known: {', '.join(DIALECTS)}")
         entry = DIALECTS[name]
-        out[operation_id] = entry.build(contract, ModelNames(known_model, entry.organisation))
+        try:
+            out[operation_id] = entry.build(contract, ModelNames(known_model, entry.organisation))
+        except KeyError as missing:
+            raise SurfaceError(
+                f"{operation_id} ({name}) answers through operation {missing} that the contract "
+                f"{contract.title or 'served'} does not have; serve the providers over the current contract"
+            ) from None
     return out

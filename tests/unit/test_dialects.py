@@ -199,3 +199,22 @@ def test_media_answers_lose_only_what_the_gateway_added() -> None:
     job = {"id": "video_1", "object": "video", "status": "queued"}
     assert video({"requestId": GID, "result": job, "provider": "openai", "usage": usage}, request) == job
     assert moderation({"id": GID, "results": [{"flagged": False}]}, request)["model"] == "omni-moderation-latest"
+
+
+def test_every_provider_operation_names_a_dialect_over_the_current_contract() -> None:
+    from mockserver.contract import load_surface
+    from mockserver.dialects.registry import DIALECTS, dialects_for
+
+    surface = ContractIndex(load_surface("providers"))
+    dialects = dialects_for(surface, CONTRACT, NAMES.known)
+    assert set(dialects) == set(surface.operations)
+    assert {operation.definition["x-aistats-dialect"] for operation in surface.operations.values()} == set(DIALECTS)
+
+
+def test_a_surface_over_a_contract_without_the_operation_is_refused() -> None:
+    from mockserver.contract import load_surface
+    from mockserver.dialects.registry import SurfaceError, dialects_for
+
+    older = ContractIndex(load_contract("2025-12"))
+    with pytest.raises(SurfaceError, match="createChatCompletion"):
+        dialects_for(ContractIndex(load_surface("providers")), older, NAMES.known)
