@@ -17,7 +17,7 @@ from typing import Any
 from mockserver.contract import ContractIndex
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.google_errors import google_error
-from mockserver.dialects.google_request import chat_body
+from mockserver.dialects.google_request import camel_keys, chat_body
 from mockserver.dialects.native import ModelNames, native_id
 from mockserver.model import MockReply, MockRequest
 
@@ -152,7 +152,7 @@ class GoogleEmbed:
         self.batch = batch
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = request.body if isinstance(request.body, dict) else {}
+        body = camel_keys(request.body) if isinstance(request.body, dict) else {}
         items = body.get("requests") if self.batch else [body]
         items = [item for item in items or [] if isinstance(item, dict)]
         texts = ["".join(str(p.get("text", "")) for p in _parts(item.get("content"))) for item in items]

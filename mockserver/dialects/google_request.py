@@ -25,7 +25,34 @@ GENERATION_KEYS = {
 CALLING_MODES = {"AUTO": "auto", "ANY": "required", "NONE": "none"}
 
 
+#: Values that are the caller's own data, whose keys are never renamed (arguments, schemas).
+OPAQUE_KEYS = frozenset(
+    {"args", "response", "parameters", "parametersJsonSchema", "responseSchema", "responseJsonSchema", "labels"}
+)
+
+
+def camel_keys(value: Any) -> Any:
+    """Google's JSON API takes ``snake_case`` and ``lowerCamel`` field names alike (LiteLLM sends
+    ``function_declarations``, google-genai ``functionDeclarations``): the one spelling the
+    mapping reads, with the caller's own data (arguments, schemas) left as sent."""
+    if isinstance(value, list):
+        return [camel_keys(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {}
+    for key, item in value.items():
+        name = _camel(key) if isinstance(key, str) else key
+        out[name] = item if name in OPAQUE_KEYS else camel_keys(item)
+    return out
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
 def chat_body(body: dict[str, Any], model: str, *, stream: bool) -> dict[str, Any]:
+    body = camel_keys(body)
     messages = _system(body.get("systemInstruction")) + [
         message for content in _list(body.get("contents")) for message in _messages(content)
     ]
@@ -97,11 +124,7 @@ def _declarations(tool: Any) -> list[dict[str, Any]]:
 
 
 def _tool(declaration: dict[str, Any]) -> dict[str, Any]:
-    schema = (
-        declaration.get("parametersJsonSchema")
-        or declaration.get("parameters_json_schema")  # what google-genai sends for a Python function
-        or lowered(declaration.get("parameters") or {"type": "object"})
-    )
+    schema = declaration.get("parametersJsonSchema") or lowered(declaration.get("parameters") or {"type": "object"})
     function = {"name": str(declaration.get("name") or ""), "parameters": schema}
     if declaration.get("description"):
         function["description"] = declaration["description"]

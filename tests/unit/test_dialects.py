@@ -218,3 +218,23 @@ def test_a_surface_over_a_contract_without_the_operation_is_refused() -> None:
     older = ContractIndex(load_contract("2025-12"))
     with pytest.raises(SurfaceError, match="createChatCompletion"):
         dialects_for(ContractIndex(load_surface("providers")), older, NAMES.known)
+
+
+def test_google_snake_case_fields_read_like_camel_case() -> None:
+    body = {
+        "system_instruction": {"parts": [{"text": "Be brief."}]},
+        "contents": [{"role": "user", "parts": [{"text": "Weather?"}]}],
+        "tools": [
+            {
+                "function_declarations": [
+                    {"name": "f", "parameters": {"type": "OBJECT", "properties": {"city_name": {}}}}
+                ]
+            }
+        ],
+        "tool_config": {"function_calling_config": {"mode": "ANY"}},
+        "generation_config": {"max_output_tokens": 7},
+    }
+    chat = chat_body(body, "gemini-2.5-flash", stream=False)
+    assert chat["messages"][0] == {"role": "system", "content": "Be brief."} and chat["max_tokens"] == 7
+    assert chat["tools"][0]["function"]["parameters"]["properties"] == {"city_name": {}}  # the caller's names kept
+    assert chat["tool_choice"] == "required"
