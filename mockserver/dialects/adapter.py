@@ -26,6 +26,11 @@ class DialectDispatcher:
         self.handler = handler
         self.dialects = dialects
 
+    def answers_with(self, operation_id: str) -> str:
+        """The contract operation that answers a surface operation (itself when no dialect maps it)."""
+        dialect = self.dialects.get(operation_id)
+        return dialect.answers_with(operation_id) if dialect is not None else operation_id
+
     def handle(self, request: MockRequest) -> MockReply:
         dialect = self.dialects.get(request.operation.operation_id)
         if dialect is None:

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import OneOperation
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.native import (
     RETRY_AFTER_SECONDS,
@@ -58,7 +59,7 @@ ERROR_TYPES = {
 LIMITS = {"requests": 4_000, "tokens": 2_000_000, "input-tokens": 1_600_000, "output-tokens": 400_000}
 
 
-class AnthropicMessages:
+class AnthropicMessages(OneOperation):
     name = "anthropic-messages"
 
     def __init__(self, contract: ContractIndex, names: ModelNames):

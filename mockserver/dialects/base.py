@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mockserver.contract import ContractIndex
+from mockserver.contract import ContractIndex, Operation
 from mockserver.model import MockReply, MockRequest
 from mockserver.validation.schemas import SchemaCompiler
 
@@ -32,6 +32,18 @@ class Dialect(Protocol):
     def error(self, reply: MockReply, native: MockRequest | None = None) -> MockReply:
         """A gateway error reply (any envelope, status kept) in the surface's error shape."""
 
+    def answers_with(self, operation_id: str) -> str:
+        """The contract's operationId that answers the surface's ``operation_id``."""
+
+
+class OneOperation:
+    """For adapters that answer every operation they serve with one contract operation."""
+
+    operation: Operation
+
+    def answers_with(self, operation_id: str) -> str:
+        return self.operation.operation_id
+
 
 @dataclass(frozen=True)
 class Surface:
@@ -42,11 +54,9 @@ class Surface:
     compiler: SchemaCompiler
     #: served operationId → its adapter; empty when the surface is the contract itself.
     dialects: Mapping[str, Dialect] = field(default_factory=dict)
-
-    @property
-    def native(self) -> bool:
-        """True when the surface is another API's (keys checked by its dialects' rules)."""
-        return bool(self.dialects)
+    #: True when any non-empty key is a caller, read where the surface's security schemes say
+    #: (the providers' APIs); False for the gateway's own key check (a contract, old or new).
+    any_key: bool = False
 
     def dialect_for(self, operation_id: str) -> Dialect | None:
         return self.dialects.get(operation_id)

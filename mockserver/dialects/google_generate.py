@@ -15,6 +15,7 @@ import json
 from typing import Any
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import OneOperation
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.google_errors import google_error
 from mockserver.dialects.google_request import camel_keys, chat_body
@@ -24,7 +25,7 @@ from mockserver.model import MockReply, MockRequest
 FINISH_REASONS = {"stop": "STOP", "length": "MAX_TOKENS", "tool_calls": "STOP", "content_filter": "SAFETY"}
 
 
-class GoogleGenerate:
+class GoogleGenerate(OneOperation):
     def __init__(self, contract: ContractIndex, names: ModelNames, stream: bool = False):
         self.name = "google-stream-generate" if stream else "google-generate"
         self.operation = contract.operations["createChatCompletion"]
@@ -142,7 +143,7 @@ class StreamFrames:
         return self._last(call_parts(list(self.calls.values())), self.finish, None)
 
 
-class GoogleEmbed:
+class GoogleEmbed(OneOperation):
     """``embedContent`` (one text) and ``batchEmbedContents`` (``requests[]``) → ``createEmbedding``."""
 
     def __init__(self, contract: ContractIndex, names: ModelNames, batch: bool = False):

@@ -15,6 +15,7 @@ import dataclasses
 from typing import Any
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import OneOperation
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.native import ModelNames, native_id, native_usage, without_gateway_keys
 from mockserver.dialects.openai_errors import openai_error, rate_limit_headers
@@ -26,7 +27,7 @@ DROPPED_KEYS = ("stream_options", "n", "metadata", "store")
 GATEWAY_OPERATION = "createChatCompletion"
 
 
-class OpenAIChat:
+class OpenAIChat(OneOperation):
     def __init__(self, contract: ContractIndex, names: ModelNames, name: str = "openai-chat", fingerprint: bool = True):
         self.name = name
         self.operation = contract.operations[GATEWAY_OPERATION]

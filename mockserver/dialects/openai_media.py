@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import OneOperation
 from mockserver.dialects.native import ModelNames, native_id, native_usage, without_gateway_keys
 from mockserver.dialects.openai_errors import openai_error, rate_limit_headers
 from mockserver.model import MockReply, MockRequest
@@ -20,7 +21,7 @@ from mockserver.model import MockReply, MockRequest
 Reshape = Callable[[dict[str, Any], MockRequest], dict[str, Any]]
 
 
-class OpenAIMedia:
+class OpenAIMedia(OneOperation):
     def __init__(self, contract: ContractIndex, names: ModelNames, name: str, operation_id: str, reshape: Reshape):
         self.name = name
         self.operation = contract.operations[operation_id]

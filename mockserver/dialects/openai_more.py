@@ -14,13 +14,14 @@ import json
 from typing import Any
 
 from mockserver.contract import ContractIndex
+from mockserver.dialects.base import OneOperation
 from mockserver.dialects.frames import Frame, data_frame, mapped_stream
 from mockserver.dialects.native import ModelNames, native_hex, native_usage, without_gateway_keys
 from mockserver.dialects.openai_errors import openai_error, rate_limit_headers
 from mockserver.model import MockReply, MockRequest
 
 
-class OpenAIEmbeddings:
+class OpenAIEmbeddings(OneOperation):
     name = "openai-embeddings"
 
     def __init__(self, contract: ContractIndex, names: ModelNames):
@@ -54,7 +55,7 @@ class OpenAIEmbeddings:
         return openai_error(reply, native, native.generation_id if native is not None else "")
 
 
-class OpenAIResponses:
+class OpenAIResponses(OneOperation):
     name = "openai-responses"
 
     def __init__(self, contract: ContractIndex, names: ModelNames):

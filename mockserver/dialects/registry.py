@@ -1,13 +1,16 @@
-"""Which dialect serves each operation of a surface (its ``x-aistats-dialect``)."""
+"""Which dialect serves each operation of a surface: the operation's ``x-aistats-dialect``,
+else the one its document names at its root (the 2025-12 contract names ``2025-12``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mockserver.catalogue import Catalogue
 from mockserver.contract import ContractIndex
 from mockserver.dialects.anthropic_messages import AnthropicMessages
 from mockserver.dialects.base import Dialect
+from mockserver.dialects.dec2025 import Dec2025
 from mockserver.dialects.google_generate import GoogleEmbed, GoogleGenerate
 from mockserver.dialects.native import ModelNames
 from mockserver.dialects.openai_chat import OpenAIChat
@@ -16,26 +19,39 @@ from mockserver.dialects.openai_more import OpenAIEmbeddings, OpenAIResponses
 
 
 @dataclass(frozen=True)
-class Entry:
-    #: The adapter, built over the current contract and the provider's model names.
-    build: Callable[[ContractIndex, ModelNames], Dialect]
-    #: The catalogue organisation bare model names are looked up under (None: as sent).
-    organisation: str | None
+class Basis:
+    """What an adapter is built on: the current contract, the catalogue, the server's epoch."""
+
+    contract: ContractIndex
+    catalogue: Catalogue
+    epoch: int
+
+    def names(self, organisation: str | None) -> ModelNames:
+        return ModelNames(self.catalogue.get, organisation)
 
 
-DIALECTS: dict[str, Entry] = {
-    "openai-chat": Entry(OpenAIChat, "openai"),
-    "openai-responses": Entry(OpenAIResponses, "openai"),
-    "openai-embeddings": Entry(OpenAIEmbeddings, "openai"),
-    "anthropic-messages": Entry(AnthropicMessages, "anthropic"),
-    "google-generate": Entry(GoogleGenerate, "google"),
-    "google-stream-generate": Entry(lambda contract, names: GoogleGenerate(contract, names, stream=True), "google"),
-    "google-embed": Entry(GoogleEmbed, "google"),
-    "google-batch-embed": Entry(lambda contract, names: GoogleEmbed(contract, names, batch=True), "google"),
-    "openai-compatible-chat": Entry(
+Build = Callable[[Basis], Dialect]
+
+
+def provider(make: Callable[[ContractIndex, ModelNames], Dialect], organisation: str | None) -> Build:
+    """A provider's adapter: the contract and the provider's model names."""
+    return lambda basis: make(basis.contract, basis.names(organisation))
+
+
+DIALECTS: dict[str, Build] = {
+    "openai-chat": provider(OpenAIChat, "openai"),
+    "openai-responses": provider(OpenAIResponses, "openai"),
+    "openai-embeddings": provider(OpenAIEmbeddings, "openai"),
+    "anthropic-messages": provider(AnthropicMessages, "anthropic"),
+    "google-generate": provider(GoogleGenerate, "google"),
+    "google-stream-generate": provider(lambda contract, names: GoogleGenerate(contract, names, stream=True), "google"),
+    "google-embed": provider(GoogleEmbed, "google"),
+    "google-batch-embed": provider(lambda contract, names: GoogleEmbed(contract, names, batch=True), "google"),
+    "openai-compatible-chat": provider(
         lambda contract, names: OpenAIChat(contract, names, "openai-compatible-chat", fingerprint=False), None
     ),
-    **{name: Entry(media_dialect(name), "openai") for name in MEDIA_DIALECTS},
+    **{name: provider(media_dialect(name), "openai") for name in MEDIA_DIALECTS},
+    "2025-12": lambda basis: Dec2025(basis.contract, basis.catalogue, basis.epoch),
 }
 
 
@@ -44,23 +60,28 @@ class SurfaceError(ValueError):
     implements, or the contract lacks the operation a dialect answers through."""
 
 
-def dialects_for(
-    surface: ContractIndex, contract: ContractIndex, known_model: Callable[[str], object | None]
-) -> dict[str, Dialect]:
-    """Every operation of ``surface`` → its adapter over ``contract``."""
+def dialects_for(surface: ContractIndex, basis: Basis) -> dict[str, Dialect]:
+    """Every operation of ``surface`` → its adapter over ``basis.contract`` (one adapter per
+    dialect name, shared by the operations that name it)."""
+    built: dict[str, Dialect] = {}
     out: dict[str, Dialect] = {}
     for operation_id, operation in surface.operations.items():
-        name = operation.definition.get("x-aistats-dialect")
+        name = operation.definition.get("x-aistats-dialect") or surface.dialect
         if name is None:
             continue
         if name not in DIALECTS:
             raise SurfaceError(f"{operation_id} names dialect {name!r}; known: {', '.join(DIALECTS)}")
-        entry = DIALECTS[name]
-        try:
-            out[operation_id] = entry.build(contract, ModelNames(known_model, entry.organisation))
-        except KeyError as missing:
-            raise SurfaceError(
-                f"{operation_id} ({name}) answers through operation {missing} that the contract "
-                f"{contract.title or 'served'} does not have; serve the providers over the current contract"
-            ) from None
+        if name not in built:
+            built[name] = _build(name, basis, operation_id)
+        out[operation_id] = built[name]
     return out
+
+
+def _build(name: str, basis: Basis, operation_id: str) -> Dialect:
+    try:
+        return DIALECTS[name](basis)
+    except KeyError as missing:
+        raise SurfaceError(
+            f"{operation_id} ({name}) answers through operation {missing} that the contract "
+            f"{basis.contract.title or 'served'} does not have; serve it over the current contract"
+        ) from None

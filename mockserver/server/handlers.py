@@ -64,7 +64,7 @@ class DispatchResolver(Resolver):
     def _async_handler(self, operation_id: str):
         dispatcher = self.dispatcher
         surface = self.surface
-        heavy = is_heavy(operation_id)
+        heavy = is_heavy(dispatcher.answers_with(operation_id))
 
         def answer(request: MockRequest):
             """The response, its initial delay and the pipeline's outcome; the reply dies here

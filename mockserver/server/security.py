@@ -19,7 +19,7 @@ from mockserver.server.scope import request_state
 
 def security_map(runtime: Runtime) -> dict[str, type]:
     """Connexion's ``security_map`` with our checks bound to ``runtime``."""
-    if runtime.surface.native:
+    if runtime.surface.any_key:
         return {"bearer": ProviderBearer, "apiKey": ProviderApiKey}
 
     class GatewayBearer(BearerSecurityHandler):
