@@ -241,3 +241,31 @@ def test_google_snake_case_fields_read_like_camel_case() -> None:
     assert chat["messages"][0] == {"role": "system", "content": "Be brief."} and chat["max_tokens"] == 7
     assert chat["tools"][0]["function"]["parameters"]["properties"] == {"city_name": {}}  # the caller's names kept
     assert chat["tool_choice"] == "required"
+
+
+def test_dec2025_maps_its_sources_and_answers_its_own_routes_itself() -> None:
+    from mockserver.dialects.dec2025 import Dec2025
+
+    older = ContractIndex(load_contract("2025-12"))
+    dialect = Dec2025(CONTRACT, load_catalogue(), 0)
+    video = MockRequest(
+        operation=older.operations["createVideoDec25"], method="POST", path="/v1/video/generation", body={"duration": 4}
+    )
+    mapped = dialect.inbound(video)
+    assert mapped.operation.operation_id == "createVideo" and mapped.body == {"seconds": 4}
+    lookup = MockRequest(
+        operation=older.operations["getGenerationByPathDec25"], method="GET", path="/x", path_params={"id": "G-1"}
+    )
+    assert dialect.inbound(lookup).query == {"id": ["G-1"]}
+    health = MockRequest(operation=older.operations["getHealthDec25"], method="GET", path="/v1/health")
+    assert dialect.inbound(health) is health and dialect.answers_with("getHealthDec25") == "getHealthDec25"
+    assert dialect.answers_with("createImageDec25") == "createImage"
+
+
+def test_dec2025_renders_the_failure_in_its_envelope() -> None:
+    from mockserver.dialects.dec2025 import Dec2025
+
+    failure = GatewayFailure(400, "validation_error", "bad", details=[])
+    reply = Dec2025(CONTRACT, load_catalogue(), 0).error(render_failure(failure, "control", GID))
+    assert reply.body == {"generation_id": "", "status_code": 400, "error": "validation_error", "description": "bad"}
+    assert "X-Gateway-Error-Attribution" not in reply.headers
