@@ -107,3 +107,11 @@ def test_prefer_code_answers_the_providers_own_words(client: TestClient) -> None
         "message": "Bad gateway.",
         "status": "UNAVAILABLE",
     }
+
+
+def test_flask_serves_the_providers_too() -> None:
+    client = TestClient(mock_app(surface="providers", framework="flask"))
+    chat = client.post("/compat/v1/chat/completions", json={**CHAT, "stream": True}, headers=OPENAI)
+    assert parse_sse(chat.content)[-1]["data"] == "[DONE]"
+    message = client.post("/anthropic/v1/messages", json=MESSAGE, headers={"anthropic-version": "2023-06-01"})
+    assert message.status_code == 401 and message.json()["error"]["type"] == "authentication_error"
