@@ -54,8 +54,7 @@ class OpenAIChat(OneOperation):
         return reply
 
     def error(self, reply: MockReply, native: MockRequest | None = None) -> MockReply:
-        generation_id = native.generation_id if native is not None else str(id(reply))
-        return openai_error(reply, native, generation_id)
+        return openai_error(reply, native, native.generation_id if native is not None else "")
 
     def completion(self, body: dict[str, Any], chat_id: str, native: MockRequest) -> dict[str, Any]:
         out = without_gateway_keys(body)
