@@ -11,14 +11,15 @@ from mockserver.contract import ContractIndex, load_contract
 from mockserver.control_secret import ControlSecretCheck
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
+from mockserver.pipeline.sharing import sharing_for
 from mockserver.pipeline.stages import Stages
+from mockserver.replies.book import ReplyBook
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.state.store import Store
 from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
-from mockserver.synthesis.media.store import MediaStore
 from mockserver.synthesis.text.routing import ModelRouteCheck
 from mockserver.validation.schemas import SchemaCompiler
 
@@ -28,8 +29,16 @@ def assemble(settings: Settings) -> Runtime:
     spec = load_contract(settings.spec or settings.contract)
     index = ContractIndex(spec)
     store = Store.from_settings(settings)
-    scenarios = ScenarioControl(settings, index.base_path)
-    replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
+    shared = sharing_for(settings)
+    scenarios = ScenarioControl(
+        settings,
+        index.base_path,
+        journal=shared.journal,
+        counters=shared.scenario_counters,
+        rule_sets=shared.rule_sets,
+    )
+    book = ReplyBook(load_reply_files(settings.replies_files), counters=shared.reply_counters, sets=shared.rule_sets)
+    replies = ScriptedReplies(book, scenarios, strict=settings.replies_strict)
     runtime = Runtime(
         settings=settings,
         spec=spec,
@@ -37,11 +46,12 @@ def assemble(settings: Settings) -> Runtime:
         compiler=SchemaCompiler(spec),
         catalogue=load_catalogue(),
         state=store,
-        media=MediaStore(),
+        media=shared.media,
         scenarios=scenarios,
         replies=replies,
         stages=Stages(),
         authenticate=make_authenticator(store, settings.key_kind),
+        occurrences=shared.occurrences,
     )
     runtime.scenarios.on_reset = runtime.reset_state
     runtime.stages = stages_for(runtime)

@@ -187,7 +187,9 @@ class AdminMiddleware:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
                 entry.reply = state.outcome.reply
             seconds = time.perf_counter() - started
-            entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
+            self.control.journal.complete(
+                entry, status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000
+            )
             if streaming:
                 traffic.stream_closed(operation_id)
             traffic.finished(operation_id, status[0] if status else None, seconds)

@@ -1,0 +1,89 @@
+"""The journal of several worker processes: :class:`~.journal.Journal`'s interface over a
+shared :class:`~mockserver.state.journal_log.RecordLog` (``serve --workers N``).
+
+Each entry is stored as JSON text (its body as base64) when the request arrives and again
+when its answer has gone out, so ``/__mock/journal`` and the verify API
+(``/__mock/requests``) list every request whichever worker answered it, within the same
+count and byte bounds as the in-memory journal.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, kept_body
+from mockserver.scenarios.redaction import redact_headers, redact_query
+from mockserver.state.journal_log import RecordLog
+
+
+def entry_json(entry: Entry) -> str:
+    """An entry as JSON text without its ``seq`` (the log's), read back by :func:`entry_from_json`."""
+    data = dict(entry.__dict__)
+    del data["seq"]
+    data["body"] = base64.b64encode(entry.body).decode("ascii")
+    return json.dumps(data, separators=(",", ":"))
+
+
+def entry_from_json(seq: int, text: str) -> Entry:
+    data = json.loads(text)
+    data["seq"] = seq
+    data["body"] = base64.b64decode(data["body"])
+    data["headers"] = [tuple(pair) for pair in data["headers"]]
+    data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
+    return Entry(**data)
+
+
+class SharedJournal:
+    def __init__(self, log: RecordLog, body_limit: int = 64 * 1024):
+        self.log = log
+        self.capacity = log.capacity
+        self.max_bytes = log.max_bytes
+        self.body_limit = max(0, body_limit)
+
+    def open(self, *, headers: list[tuple[str, str]], body: bytes, query: str = "", **fields: Any) -> Entry:
+        content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
+        kept = kept_body(body, content_type, self.body_limit)
+        entry = Entry(seq=0, headers=redact_headers(headers), query=redact_query(query), **kept, **fields)
+        entry.seq = self.log.append(entry.size, entry_json(entry))
+        return entry
+
+    def complete(self, entry: Entry, *, status: int | None, outcome: str, duration_ms: float) -> None:
+        entry.complete(status=status, outcome=outcome, duration_ms=duration_ms)
+        self.log.replace(entry.seq, entry.size, entry_json(entry))
+
+    def entries(self, *, limit: int | None = None, since: int = 0) -> list[Entry]:
+        return [entry_from_json(seq, text) for seq, text in self.log.read(after=since, limit=limit)]
+
+    def page(
+        self, *, limit: int | None = None, after: int = 0, forward: bool = False, max_bytes: int = PAGE_BYTES
+    ) -> tuple[list[Entry], int | None]:
+        """As :meth:`~.journal.Journal.page`."""
+        newest = self.log.newest()
+        found = self.entries(since=after)
+        if limit:
+            found = found[:limit] if forward else found[-limit:]
+        taken: list[Entry] = []
+        size = 0
+        for entry in found:
+            if taken and size + entry.size > max_bytes:
+                break
+            taken.append(entry)
+            size += entry.size
+        more = bool(taken) and taken[-1].seq < newest
+        return taken, taken[-1].seq if more else None
+
+    @property
+    def bytes(self) -> int:
+        return self.log.stats()[1]
+
+    def clear(self) -> int:
+        return self.log.clear()
+
+    def __len__(self) -> int:
+        return self.log.stats()[0]
+
+
+#: Either journal: one process's, or the workers' shared one.
+AnyJournal = Journal | SharedJournal

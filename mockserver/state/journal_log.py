@@ -1,0 +1,99 @@
+"""A bounded log of records that every worker process appends to and reads: the journal's storage.
+
+The journal (:mod:`mockserver.scenarios.journal`) keeps its entries in one process's memory
+for a single worker; with several workers :class:`~mockserver.scenarios.journal.SharedJournal`
+stores each entry as a text record in a :class:`RecordLog`. Contract of an implementation
+(:class:`SqliteRecordLog` here; a Redis one would be a sorted set or stream plus an ``INCR``
+sequence and a byte counter, updated in one ``MULTI`` or Lua script):
+
+- ``append(size, text)`` stores a record and returns its ``seq``: unique and increasing
+  across every process, never reused (not even after ``clear``); then it drops the oldest
+  records while more than ``capacity`` are kept or their ``size`` sum exceeds ``max_bytes``,
+  but never the record just appended;
+- ``replace(seq, size, text)`` rewrites a record still kept (a dropped one stays dropped);
+- ``read(after=, limit=)`` returns ``(seq, text)`` pairs with ``seq > after``, oldest first;
+  with ``limit``, the newest ``limit`` of them;
+- ``newest()`` is the highest ``seq`` kept (0 when empty), ``stats()`` is ``(count, bytes)``;
+- ``clear()`` drops every record and says how many.
+
+``size`` is the caller's measure of a record (what the byte bound counts), not ``len(text)``.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from mockserver.state.db import Database
+
+
+class RecordLog(Protocol):
+    capacity: int
+    max_bytes: int
+
+    def append(self, size: int, text: str) -> int: ...
+
+    def replace(self, seq: int, size: int, text: str) -> None: ...
+
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str]]: ...
+
+    def newest(self) -> int: ...
+
+    def stats(self) -> tuple[int, int]: ...
+
+    def clear(self) -> int: ...
+
+
+class SqliteRecordLog:
+    """Records in the ``journal`` table of a shared state file (:mod:`.shared_db`)."""
+
+    def __init__(self, db: Database, capacity: int, max_bytes: int):
+        self.db = db
+        self.capacity = max(1, capacity)
+        self.max_bytes = max(1, max_bytes)
+
+    def append(self, size: int, text: str) -> int:
+        if size < 0:
+            raise ValueError("a record's size cannot be negative")
+        with self.db.write() as conn:
+            seq = int(conn.execute("INSERT INTO journal (size, entry) VALUES (?, ?)", (size, text)).lastrowid or 0)
+            self._bound(conn, seq)
+        return seq
+
+    def _bound(self, conn, newest: int) -> None:
+        count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM journal").fetchone()
+        if count <= self.capacity and total <= self.max_bytes:
+            return
+        dropped_to = 0
+        for seq, size in conn.execute("SELECT seq, size FROM journal WHERE seq < ? ORDER BY seq", (newest,)):
+            if count <= self.capacity and total <= self.max_bytes:
+                break
+            dropped_to, count, total = seq, count - 1, total - size
+        if dropped_to:
+            conn.execute("DELETE FROM journal WHERE seq <= ?", (dropped_to,))
+
+    def replace(self, seq: int, size: int, text: str) -> None:
+        with self.db.write() as conn:
+            conn.execute("UPDATE journal SET size = ?, entry = ? WHERE seq = ?", (size, text, seq))
+
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str]]:
+        if limit:
+            sql = (
+                "SELECT seq, entry FROM (SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq DESC LIMIT ?) "
+                "ORDER BY seq"
+            )
+            rows = self.db.query(sql, (after, limit))
+        else:
+            rows = self.db.query("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq", (after,))
+        return [(int(row["seq"]), str(row["entry"])) for row in rows]
+
+    def newest(self) -> int:
+        row = self.db.one("SELECT COALESCE(MAX(seq), 0) AS newest FROM journal")
+        return int(row["newest"]) if row else 0
+
+    def stats(self) -> tuple[int, int]:
+        row = self.db.one("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS total FROM journal")
+        return (int(row["n"]), int(row["total"])) if row else (0, 0)
+
+    def clear(self) -> int:
+        with self.db.write() as conn:
+            return int(conn.execute("DELETE FROM journal").rowcount)
