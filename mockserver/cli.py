@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mockserver import __version__
@@ -130,11 +132,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mockserver.server import create_app
-    from mockserver.server.serving import make_server, share_the_interpreter_finely
+    from mockserver.server.workers import Supervisor
 
     settings = settings_from(args)
-    app = create_app(settings)
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -143,18 +143,34 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
-    if settings.framework == "async":
-        share_the_interpreter_finely()
-    server = make_server(app, log_level=args.log_level, on_ready=lambda: _print_banner(app, settings, port))
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run(sockets=[sock])
+    if settings.workers > 1:
+        supervisor = Supervisor(settings, sock, functools.partial(_serve_worker, log_level=args.log_level))
+        return supervisor.run(lambda title: _print_banner(title, settings, port))
+    _serve_worker(settings, sock, lambda title: _print_banner(title, settings, port), args.log_level)
     return 0
 
 
-def _print_banner(app, settings: Settings, port: int) -> None:
-    """Printed once the socket accepts connections: a client may connect as soon as it reads it."""
+def _serve_worker(settings: Settings, sock: socket.socket, ready: Callable[[str], None], log_level: str) -> None:
+    """Build the app and serve it on ``sock`` (the only process, or one of ``--workers N``)."""
+    from mockserver.server import create_app
+    from mockserver.server.serving import make_server, share_the_interpreter_finely
+
+    app = create_app(settings)
+    if settings.framework == "async":
+        share_the_interpreter_finely()
+    title = app.runtime.index.title or "gateway"
+    server = make_server(app, log_level=log_level, on_ready=lambda: ready(title))
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run(sockets=[sock])
+
+
+def _print_banner(title: str, settings: Settings, port: int) -> None:
+    """Printed once the socket accepts connections (in every worker): a client may connect as
+    soon as it reads it."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
+    print(f"aistats-mock serving the {title} contract", flush=True)
+    if settings.workers > 1:
+        print(f"Workers: {settings.workers} processes sharing {settings.state_path or 'a temporary state file'}")
     print(f"Base URL: http://{host}:{port}/v1", flush=True)
     print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
     if settings.admin != "off":

@@ -72,9 +72,9 @@ class ScenarioControl:
         initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
         counters = counters or MemoryCounters()
         self.rules = RuleBook(initial, SCENARIOS, counters=counters, sets=rule_sets)
-        self.journal: AnyJournal = journal or Journal(
-            settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes
-        )
+        if journal is None:  # (an empty journal is falsy)
+            journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
+        self.journal: AnyJournal = journal
         self.latency = parse_latency(settings.latency) if settings.latency else None
         self.error_rate = ErrorRate(
             settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS, counters=counters

@@ -67,7 +67,7 @@ class RuleList(Generic[R]):
         for index, rule in enumerate(self._files):
             rule.key = f"file:{index}"
         self._rules: list[R] = list(self._files)
-        self._version = self.sets.version()
+        self._version = -1  # (the sets added before this process started are read on first use)
 
     def _current(self) -> list[R]:
         """The rules in force, parsed again when another worker (or this one) changed them."""
