@@ -10,28 +10,38 @@ count and byte bounds as the in-memory journal.
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
+
+import orjson
 
 from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, kept_body
 from mockserver.scenarios.redaction import redact_headers, redact_query
 from mockserver.state.journal_log import RecordLog
 
+#: The fields known only once the answer has gone out: the record's ``ending``.
+ENDING = ("scenario", "rule", "reply", "status", "response_headers", "outcome", "duration_ms")
+
 
 def entry_json(entry: Entry) -> str:
-    """An entry as JSON text without its ``seq`` (the log's), read back by :func:`entry_from_json`."""
-    data = dict(entry.__dict__)
-    del data["seq"]
+    """The request part of an entry as JSON text (without its ``seq``, the log's)."""
+    data = {name: value for name, value in entry.__dict__.items() if name not in ENDING and name != "seq"}
     data["body"] = base64.b64encode(entry.body).decode("ascii")
-    return json.dumps(data, separators=(",", ":"))
+    return orjson.dumps(data).decode()
 
 
-def entry_from_json(seq: int, text: str) -> Entry:
-    data = json.loads(text)
+def ending_json(entry: Entry) -> str:
+    return orjson.dumps({name: getattr(entry, name) for name in ENDING}).decode()
+
+
+def entry_from_json(seq: int, text: str, ending: str | None) -> Entry:
+    """The entry :func:`entry_json` and :func:`ending_json` wrote (pending while it has no ending)."""
+    data = orjson.loads(text)
     data["seq"] = seq
     data["body"] = base64.b64decode(data["body"])
     data["headers"] = [tuple(pair) for pair in data["headers"]]
-    data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
+    if ending is not None:
+        data.update(orjson.loads(ending))
+        data["response_headers"] = [tuple(pair) for pair in data["response_headers"]]
     return Entry(**data)
 
 
@@ -51,10 +61,10 @@ class SharedJournal:
 
     def complete(self, entry: Entry, *, status: int | None, outcome: str, duration_ms: float) -> None:
         entry.complete(status=status, outcome=outcome, duration_ms=duration_ms)
-        self.log.replace(entry.seq, entry.size, entry_json(entry))
+        self.log.finish(entry.seq, ending_json(entry))
 
     def entries(self, *, limit: int | None = None, since: int = 0) -> list[Entry]:
-        return [entry_from_json(seq, text) for seq, text in self.log.read(after=since, limit=limit)]
+        return [entry_from_json(*record) for record in self.log.read(after=since, limit=limit)]
 
     def page(
         self, *, limit: int | None = None, after: int = 0, forward: bool = False, max_bytes: int = PAGE_BYTES

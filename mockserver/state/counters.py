@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
@@ -88,10 +89,8 @@ class SqliteCounters:
         if not names:
             return []
         out = []
+        touched = time.time_ns()  # (only orders the names for pruning)
         with self.db.write() as conn:
-            touched = conn.execute(
-                "SELECT COALESCE(MAX(touched), 0) + 1 FROM counters WHERE namespace = ?", (self.namespace,)
-            ).fetchone()[0]
             for name in names:
                 row = conn.execute(
                     "INSERT INTO counters (namespace, name, value, touched) VALUES (?, ?, 1, ?) "

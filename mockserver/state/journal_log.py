@@ -10,9 +10,10 @@ sequence and a byte counter, updated in one ``MULTI`` or Lua script):
   across every process, never reused (not even after ``clear``); then it drops the oldest
   records while more than ``capacity`` are kept or their ``size`` sum exceeds ``max_bytes``,
   but never the record just appended;
-- ``replace(seq, size, text)`` rewrites a record still kept (a dropped one stays dropped);
-- ``read(after=, limit=)`` returns ``(seq, text)`` pairs with ``seq > after``, oldest first;
-  with ``limit``, the newest ``limit`` of them;
+- ``finish(seq, ending)`` adds to a record still kept its ``ending``, a second, small text
+  written once it is known (a dropped record stays dropped);
+- ``read(after=, limit=)`` returns ``(seq, text, ending or None)`` with ``seq > after``, oldest
+  first; with ``limit``, the newest ``limit`` of them;
 - ``newest()`` is the highest ``seq`` kept (0 when empty), ``stats()`` is ``(count, bytes)``;
 - ``clear()`` drops every record and says how many.
 
@@ -32,9 +33,9 @@ class RecordLog(Protocol):
 
     def append(self, size: int, text: str) -> int: ...
 
-    def replace(self, seq: int, size: int, text: str) -> None: ...
+    def finish(self, seq: int, ending: str) -> None: ...
 
-    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str]]: ...
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, str | None]]: ...
 
     def newest(self) -> int: ...
 
@@ -56,44 +57,50 @@ class SqliteRecordLog:
             raise ValueError("a record's size cannot be negative")
         with self.db.write() as conn:
             seq = int(conn.execute("INSERT INTO journal (size, entry) VALUES (?, ?)", (size, text)).lastrowid or 0)
-            self._bound(conn, seq)
+            count, total = conn.execute(
+                "UPDATE journal_totals SET count = count + 1, bytes = bytes + ? RETURNING count, bytes", (size,)
+            ).fetchone()
+            if count > self.capacity or total > self.max_bytes:
+                self._bound(conn, seq, count, total)
         return seq
 
-    def _bound(self, conn, newest: int) -> None:
-        count, total = conn.execute("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM journal").fetchone()
-        if count <= self.capacity and total <= self.max_bytes:
-            return
-        dropped_to = 0
+    def _bound(self, conn, newest: int, count: int, total: int) -> None:
+        dropped_to, dropped, freed = 0, 0, 0
         for seq, size in conn.execute("SELECT seq, size FROM journal WHERE seq < ? ORDER BY seq", (newest,)):
-            if count <= self.capacity and total <= self.max_bytes:
+            if count - dropped <= self.capacity and total - freed <= self.max_bytes:
                 break
-            dropped_to, count, total = seq, count - 1, total - size
+            dropped_to, dropped, freed = seq, dropped + 1, freed + size
         if dropped_to:
             conn.execute("DELETE FROM journal WHERE seq <= ?", (dropped_to,))
+            conn.execute("DELETE FROM journal_ends WHERE seq <= ?", (dropped_to,))
+            conn.execute("UPDATE journal_totals SET count = count - ?, bytes = bytes - ?", (dropped, freed))
 
-    def replace(self, seq: int, size: int, text: str) -> None:
+    def finish(self, seq: int, ending: str) -> None:
         with self.db.write() as conn:
-            conn.execute("UPDATE journal SET size = ?, entry = ? WHERE seq = ?", (size, text, seq))
-
-    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str]]:
-        if limit:
-            sql = (
-                "SELECT seq, entry FROM (SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq DESC LIMIT ?) "
-                "ORDER BY seq"
+            conn.execute(
+                "INSERT OR REPLACE INTO journal_ends (seq, ending) SELECT seq, ? FROM journal WHERE seq = ?",
+                (ending, seq),
             )
-            rows = self.db.query(sql, (after, limit))
-        else:
-            rows = self.db.query("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq", (after,))
-        return [(int(row["seq"]), str(row["entry"])) for row in rows]
+
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, str | None]]:
+        newest_first = "ORDER BY seq DESC LIMIT ?" if limit else "ORDER BY seq"
+        sql = (
+            "SELECT journal.seq AS seq, entry, ending FROM (SELECT seq, entry FROM journal WHERE seq > ? "  # noqa: S608
+            f"{newest_first}) AS journal LEFT JOIN journal_ends USING (seq) ORDER BY seq"
+        )
+        rows = self.db.query(sql, (after, limit) if limit else (after,))
+        return [(int(row["seq"]), str(row["entry"]), row["ending"]) for row in rows]
 
     def newest(self) -> int:
         row = self.db.one("SELECT COALESCE(MAX(seq), 0) AS newest FROM journal")
         return int(row["newest"]) if row else 0
 
     def stats(self) -> tuple[int, int]:
-        row = self.db.one("SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS total FROM journal")
-        return (int(row["n"]), int(row["total"])) if row else (0, 0)
+        row = self.db.one("SELECT count, bytes FROM journal_totals")
+        return (int(row["count"]), int(row["bytes"])) if row else (0, 0)
 
     def clear(self) -> int:
         with self.db.write() as conn:
+            conn.execute("UPDATE journal_totals SET count = 0, bytes = 0")
+            conn.execute("DELETE FROM journal_ends")
             return int(conn.execute("DELETE FROM journal").rowcount)

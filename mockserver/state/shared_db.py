@@ -5,7 +5,8 @@ IMMEDIATE``, busy timeout: :class:`~mockserver.state.db.Database`) by every proc
 opens it; idempotent, like the store's. These tables are NOT the store's: an admin reset
 does not drop them wholesale (each shared piece says what a reset forgets).
 
-- ``journal``: the journal's entries (:mod:`.journal_log`), oldest first by ``seq``;
+- ``journal``: the journal's entries (:mod:`.journal_log`), oldest first by ``seq``, and
+  ``journal_ends`` how each ended, ``journal_totals`` their count and bytes;
 - ``counters``: named counters in namespaces (:mod:`.counters`), ``touched`` orders them
   for pruning;
 - ``media``: generated files behind ``/__mock/media/`` (:mod:`.blobs`);
@@ -24,6 +25,18 @@ SHARED_SCHEMA = (
         size INTEGER NOT NULL,
         entry TEXT NOT NULL
     )""",
+    # How each journalled request ended, apart from the request (a small row, written once).
+    """CREATE TABLE IF NOT EXISTS journal_ends (
+        seq INTEGER PRIMARY KEY,
+        ending TEXT NOT NULL
+    )""",
+    # One row: the journal's count and bytes, kept with every change (no scan to check the bounds).
+    """CREATE TABLE IF NOT EXISTS journal_totals (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        count INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+    )""",
+    "INSERT OR IGNORE INTO journal_totals (id, count, bytes) VALUES (1, 0, 0)",
     """CREATE TABLE IF NOT EXISTS counters (
         namespace TEXT NOT NULL,
         name TEXT NOT NULL,
