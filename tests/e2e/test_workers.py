@@ -25,9 +25,15 @@ def fresh(method: str, url: str, **kwargs) -> httpx.Response:
 
 
 def spread(calls: int, method: str, url: str, **kwargs) -> list[httpx.Response]:
-    """``calls`` requests from 8 threads, each on its own connection."""
+    """``calls`` requests from 8 threads, each on its own connection, and as many more as it
+    takes (within 10 times as many) until both workers have answered some."""
+    answers: list[httpx.Response] = []
     with ThreadPoolExecutor(8) as pool:
-        return list(pool.map(lambda _: fresh(method, url, **kwargs), range(calls)))
+        for _ in range(10):
+            answers += pool.map(lambda _: fresh(method, url, **kwargs), range(calls))
+            if len({answer.headers[WORKER] for answer in answers}) == 2:
+                break
+    return answers
 
 
 def origin_of(base: str) -> str:
@@ -60,12 +66,12 @@ def test_requests_spread_over_both_workers(base):
 def test_concurrent_debits_sum_exactly_in_the_wallet_and_ledger(base):
     before = fresh("GET", f"{base}/credits").json()["credits"]["remaining"]
     answers = spread(48, "POST", f"{base}/chat/completions", json=CHAT)
-    assert [answer.status_code for answer in answers] == [200] * 48
+    assert {answer.status_code for answer in answers} == {200}
     assert len({answer.headers[WORKER] for answer in answers}) == 2
     spent = sum(answer.json()["usage"]["pricing"]["total_nanos"] for answer in answers)
     assert fresh("GET", f"{base}/credits").json()["credits"]["remaining"] == before - spent
     ids = {answer.json()["id"] for answer in answers}
-    assert len(ids) == 48, "every generation has its own id, whichever worker answered"
+    assert len(ids) == len(answers), "every generation has its own id, whichever worker answered"
     for generation in list(ids)[:6]:
         assert fresh("GET", f"{base}/generations?id={generation}").status_code == 200
 
@@ -73,17 +79,17 @@ def test_concurrent_debits_sum_exactly_in_the_wallet_and_ledger(base):
 def test_identical_requests_on_both_workers_are_distinct_generations(base):
     answers = spread(16, "POST", f"{base}/chat/completions", json=CHAT, headers={"X-Mock-Seed": "5"})
     assert len({answer.headers[WORKER] for answer in answers}) == 2
-    assert len({answer.json()["id"] for answer in answers}) == 16
+    assert len({answer.json()["id"] for answer in answers}) == len(answers)
 
 
 def test_fail_twice_then_succeed_counts_across_workers(base):
     rule = {"name": "flaky", "path": "/v1/chat/completions", "times": 2, "status": 503}
     assert admin(base, "POST", "/rules", json=rule).status_code == 201
     answers = spread(20, "POST", f"{base}/chat/completions", json=CHAT)
-    assert sorted(answer.status_code for answer in answers) == [200] * 18 + [503] * 2
+    assert sorted(answer.status_code for answer in answers) == [200] * (len(answers) - 2) + [503] * 2
     assert len({answer.headers[WORKER] for answer in answers}) == 2
     listed = admin(base, "GET", "/rules").json()["rules"]
-    assert [(r["name"], r["calls"]) for r in listed] == [("flaky", 20)]
+    assert [(r["name"], r["calls"]) for r in listed] == [("flaky", len(answers))]
 
 
 def test_a_reply_rule_posted_at_run_time_is_used_by_every_worker(base):
@@ -94,7 +100,7 @@ def test_a_reply_rule_posted_at_run_time_is_used_by_every_worker(base):
     assert {answer.json()["choices"][0]["message"]["content"] for answer in answers} == {"From the script."}
     listed = spread(6, "GET", origin_of(base) + "/__mock/replies")
     assert {tuple((r["name"], r["calls"]) for r in answer.json()["replies"]) for answer in listed} == {
-        (("scripted", 16),)
+        (("scripted", len(answers)),)
     }
     admin(base, "POST", "/reset")
     after = spread(8, "POST", f"{base}/chat/completions", json=CHAT)
@@ -114,12 +120,17 @@ def test_a_media_url_minted_by_one_worker_downloads_from_the_other(base):
 def test_the_journal_lists_every_request_whichever_worker_answered(base):
     answers = spread(24, "POST", f"{base}/chat/completions", json=CHAT, headers={"X-Trace": "journal-test"})
     assert len({answer.headers[WORKER] for answer in answers}) == 2
-    journal = admin(base, "GET", "/journal").json()
-    traced = [entry for entry in journal["entries"] if ["x-trace", "journal-test"] in entry["headers"]]
-    assert len(traced) == 24 and all(entry["status"] == 200 for entry in traced)
+    deadline = time.monotonic() + 5
+    while True:  # an entry's ending is written just after its answer went out
+        journal = admin(base, "GET", "/journal").json()
+        traced = [entry for entry in journal["entries"] if ["x-trace", "journal-test"] in entry["headers"]]
+        if all(entry["outcome"] == "completed" for entry in traced) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert len(traced) == len(answers) and all(entry["status"] == 200 for entry in traced)
     assert {entry["generation_id"] for entry in traced} == {answer.json()["id"] for answer in answers}
     counts = spread(6, "GET", origin_of(base) + "/__mock/requests/count?header=x-trace:journal-test")
-    assert {count.json()["count"] for count in counts} == {24}
+    assert {count.json()["count"] for count in counts} == {len(answers)}
 
 
 def test_admin_reset_reaches_every_worker(base):
@@ -131,7 +142,7 @@ def test_admin_reset_reaches_every_worker(base):
     credits = spread(6, "GET", f"{base}/credits")
     assert {answer.json()["credits"]["remaining"] for answer in credits} == {100_000_000_000}
     again = spread(6, "POST", f"{base}/chat/completions", json=CHAT)
-    assert sorted(answer.status_code for answer in again) == [200] * 5 + [429], "the rule's count started again"
+    assert sorted(answer.status_code for answer in again) == [200] * (len(again) - 1) + [429], "counted from 1 again"
 
 
 def test_a_restart_with_a_state_file_loses_nothing(tmp_path):
