@@ -1,15 +1,14 @@
 """The journal of several worker processes: :class:`~.journal.Journal`'s interface over a
 shared :class:`~mockserver.state.journal_log.RecordLog` (``serve --workers N``).
 
-Each entry is stored as JSON text (its body as base64) when the request arrives and again
-when its answer has gone out, so ``/__mock/journal`` and the verify API
+Each entry is stored as JSON text plus its body's bytes when the request arrives, and how it
+ended (a second, small JSON text) once its answer has gone out, so ``/__mock/journal`` and the verify API
 (``/__mock/requests``) list every request whichever worker answered it, within the same
 count and byte bounds as the in-memory journal.
 """
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 import orjson
@@ -20,12 +19,13 @@ from mockserver.state.journal_log import RecordLog
 
 #: The fields known only once the answer has gone out: the record's ``ending``.
 ENDING = ("scenario", "rule", "reply", "status", "response_headers", "outcome", "duration_ms")
+_APART = {*ENDING, "seq", "body"}
 
 
 def entry_json(entry: Entry) -> str:
-    """The request part of an entry as JSON text (without its ``seq``, the log's)."""
-    data = {name: value for name, value in entry.__dict__.items() if name not in ENDING and name != "seq"}
-    data["body"] = base64.b64encode(entry.body).decode("ascii")
+    """The request part of an entry as JSON text (without its ``seq``, the log's, and its body,
+    the record's bytes)."""
+    data = {name: value for name, value in entry.__dict__.items() if name not in _APART}
     return orjson.dumps(data).decode()
 
 
@@ -33,11 +33,11 @@ def ending_json(entry: Entry) -> str:
     return orjson.dumps({name: getattr(entry, name) for name in ENDING}).decode()
 
 
-def entry_from_json(seq: int, text: str, ending: str | None) -> Entry:
+def entry_from_json(seq: int, text: str, body: bytes, ending: str | None) -> Entry:
     """The entry :func:`entry_json` and :func:`ending_json` wrote (pending while it has no ending)."""
     data = orjson.loads(text)
     data["seq"] = seq
-    data["body"] = base64.b64decode(data["body"])
+    data["body"] = body
     data["headers"] = [tuple(pair) for pair in data["headers"]]
     if ending is not None:
         data.update(orjson.loads(ending))
@@ -56,7 +56,7 @@ class SharedJournal:
         content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
         kept = kept_body(body, content_type, self.body_limit)
         entry = Entry(seq=0, headers=redact_headers(headers), query=redact_query(query), **kept, **fields)
-        entry.seq = self.log.append(entry.size, entry_json(entry))
+        entry.seq = self.log.append(entry.size, entry_json(entry), entry.body)
         return entry
 
     def complete(self, entry: Entry, *, status: int | None, outcome: str, duration_ms: float) -> None:

@@ -6,13 +6,13 @@ stores each entry as a text record in a :class:`RecordLog`. Contract of an imple
 (:class:`SqliteRecordLog` here; a Redis one would be a sorted set or stream plus an ``INCR``
 sequence and a byte counter, updated in one ``MULTI`` or Lua script):
 
-- ``append(size, text)`` stores a record and returns its ``seq``: unique and increasing
+- ``append(size, text, data)`` stores a record (a text and bytes) and returns its ``seq``: unique and increasing
   across every process, never reused (not even after ``clear``); then it drops the oldest
   records while more than ``capacity`` are kept or their ``size`` sum exceeds ``max_bytes``,
   but never the record just appended;
 - ``finish(seq, ending)`` adds to a record still kept its ``ending``, a second, small text
   written once it is known (a dropped record stays dropped);
-- ``read(after=, limit=)`` returns ``(seq, text, ending or None)`` with ``seq > after``, oldest
+- ``read(after=, limit=)`` returns ``(seq, text, data, ending or None)`` with ``seq > after``, oldest
   first; with ``limit``, the newest ``limit`` of them;
 - ``newest()`` is the highest ``seq`` kept (0 when empty), ``stats()`` is ``(count, bytes)``;
 - ``clear()`` drops every record and says how many.
@@ -31,11 +31,11 @@ class RecordLog(Protocol):
     capacity: int
     max_bytes: int
 
-    def append(self, size: int, text: str) -> int: ...
+    def append(self, size: int, text: str, data: bytes = b"") -> int: ...
 
     def finish(self, seq: int, ending: str) -> None: ...
 
-    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, str | None]]: ...
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, bytes, str | None]]: ...
 
     def newest(self) -> int: ...
 
@@ -52,19 +52,32 @@ class SqliteRecordLog:
         self.capacity = max(1, capacity)
         self.max_bytes = max(1, max_bytes)
 
-    def append(self, size: int, text: str) -> int:
+    def append(self, size: int, text: str, data: bytes = b"") -> int:
         if size < 0:
             raise ValueError("a record's size cannot be negative")
         with self.db.write() as conn:
-            seq = int(conn.execute("INSERT INTO journal (size, entry) VALUES (?, ?)", (size, text)).lastrowid or 0)
-            count, total = conn.execute(
-                "UPDATE journal_totals SET count = count + 1, bytes = bytes + ? RETURNING count, bytes", (size,)
+            seq, count, total = conn.execute(
+                "UPDATE journal_totals SET count = count + 1, bytes = bytes + ?, last_seq = last_seq + 1 "
+                "RETURNING last_seq, count, bytes",
+                (size,),
             ).fetchone()
+            conn.execute("INSERT INTO journal (seq, size, entry, data) VALUES (?, ?, ?, ?)", (seq, size, text, data))
             if count > self.capacity or total > self.max_bytes:
                 self._bound(conn, seq, count, total)
-        return seq
+        return int(seq)
 
     def _bound(self, conn, newest: int, count: int, total: int) -> None:
+        if count == self.capacity + 1:  # the usual case: one in, the oldest out
+            oldest = conn.execute(
+                "DELETE FROM journal WHERE seq = (SELECT MIN(seq) FROM journal) AND seq < ? RETURNING seq, size",
+                (newest,),
+            ).fetchone()
+            if oldest is not None:
+                conn.execute("DELETE FROM journal_ends WHERE seq = ?", (oldest[0],))
+                conn.execute("UPDATE journal_totals SET count = count - 1, bytes = bytes - ?", (oldest[1],))
+                count, total = count - 1, total - oldest[1]
+                if total <= self.max_bytes:
+                    return
         dropped_to, dropped, freed = 0, 0, 0
         for seq, size in conn.execute("SELECT seq, size FROM journal WHERE seq < ? ORDER BY seq", (newest,)):
             if count - dropped <= self.capacity and total - freed <= self.max_bytes:
@@ -82,14 +95,14 @@ class SqliteRecordLog:
                 (ending, seq),
             )
 
-    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, str | None]]:
+    def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, bytes, str | None]]:
         newest_first = "ORDER BY seq DESC LIMIT ?" if limit else "ORDER BY seq"
         sql = (
-            "SELECT journal.seq AS seq, entry, ending FROM (SELECT seq, entry FROM journal WHERE seq > ? "  # noqa: S608
-            f"{newest_first}) AS journal LEFT JOIN journal_ends USING (seq) ORDER BY seq"
+            "SELECT journal.seq AS seq, entry, data, ending FROM (SELECT seq, entry, data FROM journal "  # noqa: S608
+            f"WHERE seq > ? {newest_first}) AS journal LEFT JOIN journal_ends USING (seq) ORDER BY seq"
         )
         rows = self.db.query(sql, (after, limit) if limit else (after,))
-        return [(int(row["seq"]), str(row["entry"]), row["ending"]) for row in rows]
+        return [(int(row["seq"]), str(row["entry"]), bytes(row["data"]), row["ending"]) for row in rows]
 
     def newest(self) -> int:
         row = self.db.one("SELECT COALESCE(MAX(seq), 0) AS newest FROM journal")

@@ -20,10 +20,12 @@ from pathlib import Path
 from mockserver.state.db import Database
 
 SHARED_SCHEMA = (
+    # seq comes from journal_totals.last_seq (never reused, even after a clear).
     """CREATE TABLE IF NOT EXISTS journal (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        seq INTEGER PRIMARY KEY,
         size INTEGER NOT NULL,
-        entry TEXT NOT NULL
+        entry TEXT NOT NULL,
+        data BLOB NOT NULL
     )""",
     # How each journalled request ended, apart from the request (a small row, written once).
     """CREATE TABLE IF NOT EXISTS journal_ends (
@@ -34,9 +36,10 @@ SHARED_SCHEMA = (
     """CREATE TABLE IF NOT EXISTS journal_totals (
         id INTEGER PRIMARY KEY CHECK (id = 1),
         count INTEGER NOT NULL,
-        bytes INTEGER NOT NULL
+        bytes INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL
     )""",
-    "INSERT OR IGNORE INTO journal_totals (id, count, bytes) VALUES (1, 0, 0)",
+    "INSERT OR IGNORE INTO journal_totals (id, count, bytes, last_seq) VALUES (1, 0, 0, 0)",
     """CREATE TABLE IF NOT EXISTS counters (
         namespace TEXT NOT NULL,
         name TEXT NOT NULL,

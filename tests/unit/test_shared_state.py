@@ -66,13 +66,17 @@ def test_counter_names_are_bounded(path):
 
 def test_record_log_bounds_by_count_and_bytes_keeping_the_newest(path):
     log = SqliteRecordLog(open_shared(path), capacity=3, max_bytes=1000)
-    seqs = [log.append(100, f"r{i}") for i in range(5)]
+    seqs = [log.append(100, f"r{i}", bytes([i])) for i in range(5)]
     log.finish(seqs[0], "dropped already")
     log.finish(seqs[4], "done")
-    assert [(text, end) for _, text, end in log.read()] == [("r2", None), ("r3", None), ("r4", "done")]
+    assert [(text, data, end) for _, text, data, end in log.read()] == [
+        ("r2", b"\x02", None),
+        ("r3", b"\x03", None),
+        ("r4", b"\x04", "done"),
+    ]
     assert log.stats() == (3, 300)
     big = log.append(5000, "huge")
-    assert log.read() == [(big, "huge", None)], "an oversized record drops the rest but is kept itself"
+    assert log.read() == [(big, "huge", b"", None)], "an oversized record drops the rest but is kept itself"
     assert log.clear() == 1 and log.stats() == (0, 0)
     assert log.append(1, "next") > max([*seqs, big]), "sequence numbers are never reused"
     with pytest.raises(ValueError):
@@ -83,7 +87,7 @@ def test_record_log_from_many_connections_keeps_every_record_in_order(path):
     logs = [SqliteRecordLog(open_shared(path), capacity=1000, max_bytes=10**9) for _ in range(4)]
     with ThreadPoolExecutor(8) as pool:
         seqs = list(pool.map(lambda i: logs[i % 4].append(10, str(i)), range(200)))
-    assert sorted(seqs) == [seq for seq, _, _ in logs[0].read()] and len(set(seqs)) == 200
+    assert sorted(seqs) == [seq for seq, *_ in logs[0].read()] and len(set(seqs)) == 200
     assert logs[1].read(after=seqs[0], limit=5) == logs[1].read()[-5:]
 
 
