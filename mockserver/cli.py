@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mockserver import __version__
 from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, ContractError
 from mockserver.dialects.registry import SurfaceError
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
+from mockserver.pipeline.runtime import Runtime
 from mockserver.recording.options import RecordingOptionError, add_recording_arguments, recording_settings
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
@@ -145,13 +148,11 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mockserver.server import create_app
-    from mockserver.server.serving import make_server, share_the_interpreter_finely
+    from mockserver.server.workers import Supervisor
 
     try:
         settings = settings_from(args)
-        app = create_app(settings)
-    except (RecordingOptionError, StateUnavailable, ContractError, SurfaceError) as exc:
+    except RecordingOptionError as exc:
         print(f"aistats-mock: error: {exc}", file=sys.stderr)
         return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
@@ -162,36 +163,61 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    worker = functools.partial(_serve_worker, port=port, log_level=args.log_level)
+    if settings.workers > 1:
+        return Supervisor(settings, sock, worker).run(_print_banner)
+    return worker(settings, sock, _print_banner)
+
+
+def _print_banner(text: str) -> None:
+    print(text, flush=True)
+
+
+def _serve_worker(
+    settings: Settings, sock: socket.socket, ready: Callable[[str], None], *, port: int, log_level: str
+) -> int:
+    """Build the app and serve it on ``sock`` (the only process, or one of ``--workers N``);
+    ``ready`` gets the banner once the socket answers. The exit status."""
+    from mockserver.server import create_app
+    from mockserver.server.serving import make_server, share_the_interpreter_finely
+
+    try:
+        app = create_app(settings)
+    except (StateUnavailable, ContractError, SurfaceError) as exc:
+        print(f"aistats-mock: error: {exc}", file=sys.stderr)
+        return 2
     if settings.framework == "async":
         share_the_interpreter_finely()
-    server = make_server(app, log_level=args.log_level, on_ready=lambda: _print_banner(app, settings, port))
+    server = make_server(app, log_level=log_level, on_ready=lambda: ready(_banner(app.runtime, settings, port)))
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     return 0
 
 
-def _print_banner(app, settings: Settings, port: int) -> None:
-    """Printed once the socket accepts connections: a client may connect as soon as it reads it."""
+def _banner(runtime: Runtime, settings: Settings, port: int) -> str:
+    """What is printed once the socket accepts connections (every worker's is the same): a
+    client may connect as soon as it reads it."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    lines = []
     if settings.surface == "providers":
-        _print_provider_banner(f"http://{host}:{port}")
+        lines += _provider_banner(f"http://{host}:{port}")
     else:
-        print(f"aistats-mock serving the {app.runtime.surface.index.title or 'gateway'} contract", flush=True)
-        print(f"Base URL: http://{host}:{port}/v1", flush=True)
-        print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+        lines.append(f"aistats-mock serving the {runtime.surface.index.title or 'gateway'} contract")
+        lines.append(f"Base URL: http://{host}:{port}/v1")
+        lines.append(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/")
+    if settings.workers > 1:
+        lines.append(f"Workers: {settings.workers} processes sharing {settings.state_path or 'a temporary state file'}")
     if settings.record_dir is not None:
-        print(
-            f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}", flush=True
-        )
+        lines.append(f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}")
     if settings.replay_dir is not None:
-        print(
-            f"Replaying: {len(app.runtime.replay.library or ())} cassettes from {settings.replay_dir} "
-            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)",
-            flush=True,
+        lines.append(
+            f"Replaying: {len(runtime.replay.library or ())} cassettes from {settings.replay_dir} "
+            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)"
         )
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
-        print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
+        lines.append(f"Admin: http://{host}:{port}/__mock/ ({reach})")
+    return "\n".join(lines)
 
 
 #: What each SDK takes as its base URL, below the server's origin.
@@ -203,12 +229,13 @@ PROVIDER_BASE_PATHS = (
 )
 
 
-def _print_provider_banner(origin: str) -> None:
-    print("aistats-mock serving the provider surfaces", flush=True)
-    print(f"Base URL: {origin}", flush=True)
-    for name, path in PROVIDER_BASE_PATHS:
-        print(f"  {name}: {origin}{path}", flush=True)
-    print(f"Spec: {origin}/openapi.json", flush=True)
+def _provider_banner(origin: str) -> list[str]:
+    return [
+        "aistats-mock serving the provider surfaces",
+        f"Base URL: {origin}",
+        *(f"  {name}: {origin}{path}" for name, path in PROVIDER_BASE_PATHS),
+        f"Spec: {origin}/openapi.json",
+    ]
 
 
 def _extra_commands():

@@ -15,17 +15,18 @@ from mockserver.dialects.base import Surface
 from mockserver.dialects.registry import Basis, dialects_for
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
+from mockserver.pipeline.sharing import sharing_for
 from mockserver.pipeline.stages import Stages
 from mockserver.recording.library import CassetteLibrary, load_directory
 from mockserver.recording.recorder import CassetteRecorder
 from mockserver.recording.selector import CassetteReplay
+from mockserver.replies.book import ReplyBook
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.factory import open_store
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
-from mockserver.synthesis.media.store import MediaStore
 from mockserver.synthesis.text.routing import ModelRouteCheck
 from mockserver.validation.schemas import SchemaCompiler
 
@@ -44,8 +45,16 @@ def assemble(settings: Settings) -> Runtime:
     basis = Basis(index, catalogue, settings.epoch)
     surface = surface_for(settings, served, Surface(spec, index, compiler), basis)
     store = open_store(settings)
-    scenarios = ScenarioControl(settings, surface.index.base_path)
-    replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
+    shared = sharing_for(settings)
+    scenarios = ScenarioControl(
+        settings,
+        surface.index.base_path,
+        journal=shared.journal,
+        counters=shared.scenario_counters,
+        rule_sets=shared.rule_sets,
+    )
+    book = ReplyBook(load_reply_files(settings.replies_files), counters=shared.reply_counters, sets=shared.rule_sets)
+    replies = ScriptedReplies(book, scenarios, strict=settings.replies_strict)
     replay, recorder = _recording(settings, scenarios)
     runtime = Runtime(
         settings=settings,
@@ -55,13 +64,14 @@ def assemble(settings: Settings) -> Runtime:
         surface=surface,
         catalogue=catalogue,
         state=store,
-        media=MediaStore(),
+        media=shared.media,
         scenarios=scenarios,
         replies=replies,
         replay=replay,
         recorder=recorder,
         stages=Stages(),
         authenticate=make_authenticator(store, settings.key_kind),
+        occurrences=shared.occurrences,
     )
     runtime.scenarios.on_reset = runtime.reset_state
     runtime.stages = stages_for(runtime)

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from mockserver.recording.selector import CassetteReplay
     from mockserver.replies.selector import ScriptedReplies
     from mockserver.scenarios.control import ScenarioControl
+    from mockserver.state.blobs import BlobStore
+    from mockserver.state.counters import CountedOccurrences
     from mockserver.state.interface import StateStore
-    from mockserver.synthesis.media.store import MediaStore
 
 
 @dataclass
@@ -38,7 +39,7 @@ class Runtime:
     #: Keys, wallets and ledger, jobs, generation records (SQLite in memory or a file, or Redis).
     state: StateStore
     #: Generated files behind ``/__mock/media/`` (bounded LRU).
-    media: MediaStore
+    media: BlobStore
     #: Rules, journal, fault rate, latency and violations (the admin API's subject).
     scenarios: ScenarioControl
     #: Reply rules (``--replies``, ``/__mock/replies``): the selector that scripts answers.
@@ -52,7 +53,7 @@ class Runtime:
     #: ``Authorization`` header → the caller's key (or a 401 :class:`GatewayFailure`).
     authenticate: Callable[[str | None], Any]
     #: How many times each request seed was seen (unique generation ids; forgotten on reset).
-    occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
+    occurrences: ids.Occurrences | CountedOccurrences = field(default_factory=ids.Occurrences)
     #: Requests, latency and streams answered (``GET /__mock/metrics``; never reset).
     traffic: Traffic = field(default_factory=Traffic)
 

@@ -201,7 +201,9 @@ class AdminMiddleware:
                 content_type = next((v for k, v in entry.response_headers if k.lower() == "content-type"), "")
                 self.control.journal.answered(entry, bytes(answer.start), answer.size, content_type)
             seconds = time.perf_counter() - started
-            entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
+            self.control.journal.complete(
+                entry, status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000
+            )
             if streaming:
                 traffic.stream_closed(operation_id)
             traffic.finished(operation_id, status[0] if status else None, seconds)
