@@ -1,6 +1,6 @@
 """CPU cost of one chat POST inside the server, without sockets or a load generator.
 
-    python bench/inprocess_chat.py [--requests 2000] [--rounds 5] [--framework async]
+    python bench/inprocess_chat.py [--requests 2000] [--rounds 5] [--framework async] [--shared-state]
 
 Drives the ASGI application directly (the same stack ``aistats-mock serve`` runs: edge,
 admin journal, Connexion validation, dispatcher, encoding) with the 6.8 KB chat body of
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -88,8 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--framework", choices=("async", "flask"), default="async")
+    parser.add_argument(
+        "--shared-state",
+        action="store_true",
+        help="one worker of `serve --workers 2`: journal, counters and state in a shared SQLite file",
+    )
     args = parser.parse_args(argv)
-    app = create_app(Settings(framework=args.framework, latency="0", ttft_ms=0, tokens_per_second=0))
+    with tempfile.TemporaryDirectory() as scratch:
+        shared = {"workers": 2, "state_path": Path(scratch) / "state.sqlite3"} if args.shared_state else {}
+        settings = Settings(framework=args.framework, latency="0", ttft_ms=0, tokens_per_second=0, **shared)
+        return _measure(create_app(settings), args)
+
+
+def _measure(app, args: argparse.Namespace) -> int:
     body = chat_body_bytes()
 
     async def run() -> list[tuple[float, float]]:
@@ -99,7 +111,11 @@ def main(argv: list[str] | None = None) -> int:
     rounds = _event_loop_runner()(run())
     best_cpu = min(cpu for cpu, _ in rounds)
     best_wall = min(wall for _, wall in rounds)
-    print(f"chat POST in-process ({args.framework}, {len(body)} B body, {args.requests} requests x {args.rounds})")
+    where = "shared state file" if args.shared_state else "in memory"
+    print(
+        f"chat POST in-process ({args.framework}, {where}, {len(body)} B body, "
+        f"{args.requests} requests x {args.rounds})"
+    )
     print(f"  CPU per request:  best {best_cpu:.0f} us   rounds {', '.join(f'{c:.0f}' for c, _ in rounds)}")
     print(f"  wall per request: best {best_wall:.0f} us   ({1e6 / best_wall:.0f} requests/s on one core)")
     return 0

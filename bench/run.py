@@ -2,7 +2,8 @@
 
     python bench/run.py                 # full run: 2 requests x concurrency 16, 64 x both servers
     python bench/run.py --quick         # a short look (about 20 s)
-    python bench/run.py --skip-prism    # our server only
+    python bench/run.py --skip-prism    # our server only (one worker and --workers 2)
+    python bench/run.py --workers 0     # without the --workers 2 server
     python bench/run.py --baseline DIR  # beside an older checkout of ours (e.g. `git worktree add DIR <commit>`)
 
 Each cell (request x concurrency) is measured in alternating rounds (ours, Prism, ours,
@@ -32,10 +33,13 @@ from bench.loadgen import Result, Target, available_clients, run_load  # noqa: E
 from bench.payloads import MODEL, auth_headers, chat_body, chat_body_bytes  # noqa: E402
 from bench.servers import ROOT, ServerProcess, ServerUnavailable, start_ours, start_prism  # noqa: E402
 
-OURS, PRISM, BASELINE = "aistats-mock", "prism", "baseline"
+OURS, PRISM, BASELINE, WORKERS = "aistats-mock", "prism", "baseline", "mock-workers"
 STARTUP_ROUNDS = 3
 #: Target of issue 2 for the chat POST: this many times Prism's requests/s, and a lower p99.
 TARGET_RATIO = 1.5
+#: Target of issue 14 for ``serve --workers 2`` on this 2-core machine: this many times one
+#: worker's chat POST requests/s (load generator included).
+WORKERS_TARGET = 1.5
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--baseline",
         type=Path,
         help="a checkout of an older commit of aistats-mock, measured beside this one (ratios ours/baseline)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="also measure `aistats-mock serve --workers N` beside one worker (0 = not; default: 2)",
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     parser.add_argument(
@@ -167,6 +178,13 @@ def table(results: dict[tuple[str, int, str], Result], names: list[str], concurr
                     f"{r.p99_ms:>8.2f} {cpu:>10} {r.failures:>6}"
                 )
                 label = ""
+            if WORKERS in names:
+                many, one = (results[(case.label, concurrency, server)] for server in (WORKERS, OURS))
+                rows.append(
+                    f"{'':<27} {concurrency:>4}  {'workers/one':<13} {_ratio(many.rps, one.rps):>9} "
+                    f"{_ratio(many.p50_ms, one.p50_ms):>8} {_ratio(many.p99_ms, one.p99_ms):>8} "
+                    f"{_ratio(many.cpu_ms_per_request, one.cpu_ms_per_request):>10}"
+                )
             for other in (PRISM, BASELINE):
                 if other in names:
                     ours, theirs = (results[(case.label, concurrency, server)] for server in (OURS, other))
@@ -194,6 +212,19 @@ def verdict(results: dict[tuple[str, int, str], Result], concurrencies: list[int
             f"{ours.p99_ms:.1f} vs {prism.p99_ms:.1f} ms -> {'met' if ok else 'NOT met'}"
         )
     return met, "\n".join(lines)
+
+
+def workers_verdict(results: dict[tuple[str, int, str], Result], concurrencies: list[int], workers: int) -> str:
+    lines = []
+    for concurrency in concurrencies:
+        many, one = (results[(CASES[0].label, concurrency, server)] for server in (WORKERS, OURS))
+        ratio = many.rps / one.rps if one.rps else float("inf")
+        ok = ratio >= WORKERS_TARGET and many.failures == 0
+        lines.append(
+            f"chat POST c={concurrency}: --workers {workers} {many.rps:,.0f}/s = {ratio:.2f}x one worker's "
+            f"{one.rps:,.0f}/s (target {WORKERS_TARGET}x on {os.cpu_count()} CPUs) -> {'met' if ok else 'NOT met'}"
+        )
+    return "\n".join(lines)
 
 
 def startup_seconds(baseline: Path) -> dict[str, float]:
@@ -236,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline:
             servers[BASELINE] = start_ours(root=args.baseline, name=BASELINE)
         log(f"{OURS} at {servers[OURS].origin}{servers[OURS].prefix}")
+        if args.workers > 1:
+            servers[WORKERS] = start_ours(extra_args=["--workers", str(args.workers)], name=WORKERS)
+            log(f"{WORKERS} (--workers {args.workers}) at {servers[WORKERS].origin}{servers[WORKERS].prefix}")
         if not args.skip_prism:
             try:
                 from mockserver.contract import load_contract
@@ -260,6 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in startups.items())
             + f" -> ours/baseline {_ratio(startups[OURS], startups[BASELINE])}"
         )
+    if WORKERS in servers:
+        print(workers_verdict(results, args.concurrency, args.workers))
     met = True
     if PRISM in servers:
         met, summary = verdict(results, args.concurrency)

@@ -89,12 +89,18 @@ class ServerProcess:
         raise ServerUnavailable(f"{self.name} did not start: {''.join(seen[-5:]).strip() or 'no output'}")
 
     def cpu_seconds(self) -> float | None:
-        """User + system CPU time of the server process so far (Linux ``/proc``), else None."""
-        try:
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return None
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time of the server process and its children (the workers of
+        ``--workers N``) so far (Linux ``/proc``), else None."""
+        total = 0.0
+        for pid in [self.process.pid, *_children(self.process.pid)]:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                if pid == self.process.pid:
+                    return None
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -111,6 +117,14 @@ class ServerProcess:
 
     def __exit__(self, *_exc) -> None:
         self.stop()
+
+
+def _children(pid: int) -> list[int]:
+    """The pids of a process's children (a kernel without ``/proc/PID/task/PID/children``: none)."""
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def start_ours(

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mockserver import __version__
-from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, ContractError
+from mockserver.dialects.registry import SurfaceError
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
+from mockserver.pipeline.runtime import Runtime
 from mockserver.recording.options import RecordingOptionError, add_recording_arguments, recording_settings
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
@@ -34,7 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Swagger UI at /v1/ui). Stop with Ctrl-C.",
     )
     add_serve_arguments(serve)
-    serve.set_defaults(run=run_serve)
+    serve.set_defaults(run=run_serve, surface="gateway")
+    providers = commands.add_parser(
+        "providers",
+        help="serve mocks of the providers behind the gateway (OpenAI, Anthropic, Google, OpenAI-compatible)",
+        description="Serve the providers' own APIs on one port under path prefixes: /openai/v1, "
+        "/anthropic/v1, /google/v1beta and /compat/v1 (the shapes a gateway's executors call). "
+        "Same options as serve; scenarios, rules, scripted replies and the journal work the same.",
+    )
+    add_serve_arguments(providers)
+    providers.set_defaults(run=run_serve, surface="providers")
     for register in _extra_commands():
         register(commands)
     return parser
@@ -117,6 +130,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         contract=args.contract,
         spec=args.spec,
+        surface=getattr(args, "surface", "gateway"),
         framework=args.framework,
         host=args.host,
         port=args.port,
@@ -134,14 +148,12 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from mockserver.server import create_app
-    from mockserver.server.serving import make_server, share_the_interpreter_finely
+    from mockserver.server.workers import Supervisor
 
     try:
         settings = settings_from(args)
-        app = create_app(settings)
-    except (RecordingOptionError, StateUnavailable) as exc:
-        print(f"aistats-mock serve: error: {exc}", file=sys.stderr)
+    except RecordingOptionError as exc:
+        print(f"aistats-mock: error: {exc}", file=sys.stderr)
         return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -151,33 +163,79 @@ def run_serve(args: argparse.Namespace) -> int:
         print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
+    worker = functools.partial(_serve_worker, port=port, log_level=args.log_level)
+    if settings.workers > 1:
+        return Supervisor(settings, sock, worker).run(_print_banner)
+    return worker(settings, sock, _print_banner)
+
+
+def _print_banner(text: str) -> None:
+    print(text, flush=True)
+
+
+def _serve_worker(
+    settings: Settings, sock: socket.socket, ready: Callable[[str], None], *, port: int, log_level: str
+) -> int:
+    """Build the app and serve it on ``sock`` (the only process, or one of ``--workers N``);
+    ``ready`` gets the banner once the socket answers. The exit status."""
+    from mockserver.server import create_app
+    from mockserver.server.serving import make_server, share_the_interpreter_finely
+
+    try:
+        app = create_app(settings)
+    except (StateUnavailable, ContractError, SurfaceError) as exc:
+        print(f"aistats-mock: error: {exc}", file=sys.stderr)
+        return 2
     if settings.framework == "async":
         share_the_interpreter_finely()
-    server = make_server(app, log_level=args.log_level, on_ready=lambda: _print_banner(app, settings, port))
+    server = make_server(app, log_level=log_level, on_ready=lambda: ready(_banner(app.runtime, settings, port)))
     with contextlib.suppress(KeyboardInterrupt):
         server.run(sockets=[sock])
     return 0
 
 
-def _print_banner(app, settings: Settings, port: int) -> None:
-    """Printed once the socket accepts connections: a client may connect as soon as it reads it."""
+def _banner(runtime: Runtime, settings: Settings, port: int) -> str:
+    """What is printed once the socket accepts connections (every worker's is the same): a
+    client may connect as soon as it reads it."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
-    print(f"Base URL: http://{host}:{port}/v1", flush=True)
-    print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    lines = []
+    if settings.surface == "providers":
+        lines += _provider_banner(f"http://{host}:{port}")
+    else:
+        lines.append(f"aistats-mock serving the {runtime.surface.index.title or 'gateway'} contract")
+        lines.append(f"Base URL: http://{host}:{port}/v1")
+        lines.append(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/")
+    if settings.workers > 1:
+        lines.append(f"Workers: {settings.workers} processes sharing {settings.state_path or 'a temporary state file'}")
     if settings.record_dir is not None:
-        print(
-            f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}", flush=True
-        )
+        lines.append(f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}")
     if settings.replay_dir is not None:
-        print(
-            f"Replaying: {len(app.runtime.replay.library or ())} cassettes from {settings.replay_dir} "
-            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)",
-            flush=True,
+        lines.append(
+            f"Replaying: {len(runtime.replay.library or ())} cassettes from {settings.replay_dir} "
+            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)"
         )
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
-        print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
+        lines.append(f"Admin: http://{host}:{port}/__mock/ ({reach})")
+    return "\n".join(lines)
+
+
+#: What each SDK takes as its base URL, below the server's origin.
+PROVIDER_BASE_PATHS = (
+    ("OpenAI", "/openai/v1"),
+    ("Anthropic", "/anthropic"),
+    ("Google AI Studio", "/google"),
+    ("OpenAI-compatible", "/compat/v1"),
+)
+
+
+def _provider_banner(origin: str) -> list[str]:
+    return [
+        "aistats-mock serving the provider surfaces",
+        f"Base URL: {origin}",
+        *(f"  {name}: {origin}{path}" for name, path in PROVIDER_BASE_PATHS),
+        f"Spec: {origin}/openapi.json",
+    ]
 
 
 def _extra_commands():

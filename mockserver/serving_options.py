@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.settings import Settings
+
+#: More processes than this on one machine is a typing mistake rather than a plan.
+MAX_WORKERS = 256
 
 
 def _positive(kind: type) -> Callable[[str], Any]:
@@ -35,8 +39,28 @@ def _origin(text: str) -> str:
     return text.rstrip("/")
 
 
+def _workers(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be auto or a whole number from 1 to {MAX_WORKERS}, not {text!r}")
+    return value
+
+
 def add_serving_arguments(serve: argparse.ArgumentParser) -> None:
     defaults = Settings()
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        default=defaults.workers,
+        metavar="N",
+        help="server processes answering on one port, sharing their state through the --state file "
+        "(a temporary one when not given); auto = one per core (default: %(default)s)",
+    )
     serve.add_argument(
         "--header-timeout",
         type=_positive(float),
@@ -75,4 +99,5 @@ def serving_settings(args: argparse.Namespace) -> dict[str, Any]:
         "body_timeout_s": args.body_timeout,
         "max_connections": args.max_connections,
         "public_url": args.public_url,
+        "workers": args.workers,
     }

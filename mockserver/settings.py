@@ -13,6 +13,9 @@ from mockserver.ids import DEFAULT_EPOCH
 class Settings:
     seed: int = 0
     contract: str = DEFAULT_CONTRACT
+    #: What the server serves: ``gateway`` (the contract) or ``providers`` (the providers'
+    #: own APIs through dialects over the contract, spec/providers/).
+    surface: str = "gateway"
     spec: Path | None = None
     framework: str = "async"
     host: str = "127.0.0.1"
@@ -80,6 +83,11 @@ class Settings:
     #: Origin media download URLs are built on (None: the address the client connected to,
     #: never the request's Host header).
     public_url: str | None = None
+    #: Server processes answering on one port (``serve --workers N``; mockserver/server/workers.py).
+    #: Above 1, the journal, rule counters, run-time rules and media are shared through the
+    #: state file (pipeline/sharing.py), and ``launch_id`` names this start of the server.
+    workers: int = 1
+    launch_id: str = ""
 
     @property
     def key_kind(self) -> str:

@@ -6,52 +6,88 @@ ARCHITECTURE.md shows both lists; ``tests/unit/test_architecture.py`` checks tha
 
 from __future__ import annotations
 
+from typing import Any
+
 from mockserver.catalogue import load_catalogue
-from mockserver.contract import ContractIndex, load_contract
+from mockserver.contract import DEFAULT_CONTRACT, ContractIndex, load_contract, load_surface
 from mockserver.control_secret import ControlSecretCheck
+from mockserver.dialects.base import Surface
+from mockserver.dialects.registry import Basis, dialects_for
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
+from mockserver.pipeline.sharing import sharing_for
 from mockserver.pipeline.stages import Stages
 from mockserver.recording.library import CassetteLibrary, load_directory
 from mockserver.recording.recorder import CassetteRecorder
 from mockserver.recording.selector import CassetteReplay
+from mockserver.replies.book import ReplyBook
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import Settings
 from mockserver.state.factory import open_store
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
-from mockserver.synthesis.media.store import MediaStore
 from mockserver.synthesis.text.routing import ModelRouteCheck
 from mockserver.validation.schemas import SchemaCompiler
+
+#: The root key by which an older contract names the dialect it is served through.
+DIALECT_KEY = "x-aistats-dialect"
 
 
 def assemble(settings: Settings) -> Runtime:
     """A runtime for ``settings``: contract, catalogue, state, scenarios and stages."""
-    spec = load_contract(settings.spec or settings.contract)
+    served = load_contract(settings.spec or settings.contract)
+    # An older contract (one that names its dialect) is served through that dialect over the current one.
+    spec = load_contract(DEFAULT_CONTRACT) if served.get(DIALECT_KEY) else served
     index = ContractIndex(spec)
+    compiler = SchemaCompiler(spec)
+    catalogue = load_catalogue()
+    basis = Basis(index, catalogue, settings.epoch)
+    surface = surface_for(settings, served, Surface(spec, index, compiler), basis)
     store = open_store(settings)
-    scenarios = ScenarioControl(settings, index.base_path)
-    replies = ScriptedReplies(load_reply_files(settings.replies_files), scenarios, strict=settings.replies_strict)
+    shared = sharing_for(settings)
+    scenarios = ScenarioControl(
+        settings,
+        surface.index.base_path,
+        journal=shared.journal,
+        counters=shared.scenario_counters,
+        rule_sets=shared.rule_sets,
+    )
+    book = ReplyBook(load_reply_files(settings.replies_files), counters=shared.reply_counters, sets=shared.rule_sets)
+    replies = ScriptedReplies(book, scenarios, strict=settings.replies_strict)
     replay, recorder = _recording(settings, scenarios)
     runtime = Runtime(
         settings=settings,
         spec=spec,
         index=index,
-        compiler=SchemaCompiler(spec),
-        catalogue=load_catalogue(),
+        compiler=compiler,
+        surface=surface,
+        catalogue=catalogue,
         state=store,
-        media=MediaStore(),
+        media=shared.media,
         scenarios=scenarios,
         replies=replies,
         replay=replay,
         recorder=recorder,
         stages=Stages(),
         authenticate=make_authenticator(store, settings.key_kind),
+        occurrences=shared.occurrences,
     )
     runtime.scenarios.on_reset = runtime.reset_state
     runtime.stages = stages_for(runtime)
     return runtime
+
+
+def surface_for(settings: Settings, served: dict[str, Any], contract: Surface, basis: Basis) -> Surface:
+    """What the server serves: the contract itself, or a surface of dialects over it (the
+    providers' APIs, or an older contract)."""
+    any_key = settings.surface != "gateway"
+    if any_key:
+        served = load_surface(settings.surface)
+    elif served is contract.spec:
+        return contract
+    index = ContractIndex(served)
+    return Surface(served, index, SchemaCompiler(served), dialects_for(index, basis), any_key=any_key)
 
 
 def stages_for(runtime: Runtime) -> Stages:

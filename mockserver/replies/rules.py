@@ -85,6 +85,8 @@ class ReplyRule:
     data: dict[str, Any] = field(default_factory=dict)
     calls: int = 0
     fired: int = 0
+    #: The name of its counters (set by the :class:`~.book.ReplyBook` holding it).
+    key: str = ""
 
     def matches(self, facts: RequestFacts) -> bool:
         checks = (
@@ -108,11 +110,10 @@ class ReplyRule:
             return call in self.nth
         return self.times is None or call <= self.times
 
-    def next_answer(self) -> Answer:
-        """The answer for this firing: successive answers of a sequence, the last repeating."""
-        answer = self.answers[min(self.fired, len(self.answers) - 1)]
-        self.fired += 1
-        return answer
+    def answer_at(self, firing: int) -> Answer:
+        """The answer of its ``firing``-th firing (from 1): successive answers of a sequence,
+        the last repeating."""
+        return self.answers[min(max(firing, 1), len(self.answers)) - 1]
 
     def as_dict(self) -> dict[str, Any]:
         return {**self.data, "name": self.name, "source": self.source, "calls": self.calls, "fired": self.fired}

@@ -18,7 +18,7 @@ from typing import Any
 from mockserver.errors import GatewayFailure
 from mockserver.replies.book import ReplyBook
 from mockserver.replies.facts import read_facts
-from mockserver.replies.rules import ErrorAnswer, ReplyRule, load_replies_file, parse_replies
+from mockserver.replies.rules import ErrorAnswer, ReplyRule, load_replies_file
 from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
@@ -39,8 +39,8 @@ def load_reply_files(paths: tuple[Path, ...]) -> list[ReplyRule]:
 class ScriptedReplies:
     """Reply rules of one running mock (the admin API's ``/__mock/replies``)."""
 
-    def __init__(self, rules: list[ReplyRule], scenarios: ScenarioControl, *, strict: bool = False):
-        self.book = ReplyBook(rules)
+    def __init__(self, rules: list[ReplyRule] | ReplyBook, scenarios: ScenarioControl, *, strict: bool = False):
+        self.book = rules if isinstance(rules, ReplyBook) else ReplyBook(rules)
         self.scenarios = scenarios
         self.strict = strict
 
@@ -83,8 +83,7 @@ class ScriptedReplies:
 
     def add_from(self, data: Any) -> list[dict[str, Any]]:
         """Rules sent to ``POST /__mock/replies`` (a :class:`ReplyRuleError` names what is wrong)."""
-        added = self.book.add(parse_replies(data, source="admin", start=len(self.book)))
-        return [rule.as_dict() for rule in added]
+        return [rule.as_dict() for rule in self.book.add_from(data)]
 
     def clear(self, source: str | None = None) -> int:
         return self.book.clear(source)

@@ -21,7 +21,6 @@ from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.journal import page_chunks
 from mockserver.scenarios.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockserver.scenarios.metrics import MetricsExporter
-from mockserver.scenarios.rules import RuleError, parse_rules
 from mockserver.scenarios.verify import VerifyQueryError
 from mockserver.scenarios.violations import VIOLATIONS
 
@@ -135,10 +134,9 @@ class AdminApi:
         if data is None:
             return _error(400, "invalid_rule", 'send a rule, a list of rules or {"rules": [...]}')
         try:
-            rules = parse_rules(data, source="admin", known_scenarios=SCENARIOS)
-        except RuleError as exc:
+            added = self.control.rules.add_from(data)
+        except ValueError as exc:  # a RuleError, or a rule set too large to keep
             return _error(400, "invalid_rule", str(exc))
-        added = self.control.rules.add(rules)
         return AdminAnswer(201, {"added": [rule.as_dict() for rule in added], "rules": self.control.rules.snapshot()})
 
     def clear_rules(self, query, body) -> AdminAnswer:

@@ -26,7 +26,10 @@ from mockserver.scenarios.journal import Journal
 from mockserver.scenarios.latency import LatencyError, parse_delay_ms, parse_latency
 from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.scenarios.rules import Rule, RuleBook, load_rules_file
+from mockserver.scenarios.shared_journal import AnyJournal
 from mockserver.scenarios.violations import Violations
+from mockserver.state.counters import Counters, MemoryCounters
+from mockserver.state.shared_rules import RuleSets
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.preferences import read_preferences
 
@@ -49,17 +52,33 @@ def parse_scenario_header(value: str) -> tuple[str, dict[str, str]]:
 class ScenarioControl:
     """Rules, journal, fault rate, latency and violations of one running mock."""
 
-    def __init__(self, settings: Any, base_path: str, on_reset: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        settings: Any,
+        base_path: str,
+        on_reset: Callable[[], None] | None = None,
+        *,
+        journal: AnyJournal | None = None,
+        counters: Counters | None = None,
+        rule_sets: RuleSets | None = None,
+    ):
+        """``journal``, ``counters`` (the rules' and the error rate's) and ``rule_sets`` are
+        the in-memory ones of a single worker unless the assembly passes shared ones."""
         self.base_path = base_path
         #: The ``--latency`` setting as given (the admin API lists it).
         self.latency_setting: str | None = settings.latency
         #: What else an admin reset forgets (the runtime's state store and id counts).
         self.on_reset = on_reset
         initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
-        self.rules = RuleBook(initial)
-        self.journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
+        counters = counters or MemoryCounters()
+        self.rules = RuleBook(initial, SCENARIOS, counters=counters, sets=rule_sets)
+        if journal is None:  # (an empty journal is falsy)
+            journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
+        self.journal: AnyJournal = journal
         self.latency = parse_latency(settings.latency) if settings.latency else None
-        self.error_rate = ErrorRate(settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS)
+        self.error_rate = ErrorRate(
+            settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS, counters=counters
+        )
         self.violations = Violations(settings.violations)
 
     # ---- selection --------------------------------------------------------------------

@@ -146,7 +146,9 @@ def _utf8_prefix(raw: bytes, limit: int) -> bytes:
 
 
 class Journal:
-    """A ring buffer of :class:`Entry` bounded by count and bytes, oldest dropped first
+    """One process's journal (a single worker; :class:`~.shared_journal.SharedJournal` is the
+    same over a :class:`~mockserver.state.journal_log.RecordLog` several workers share):
+    a ring buffer of :class:`Entry` bounded by count and bytes, oldest dropped first
     (thread-safe)."""
 
     def __init__(self, capacity: int = 500, max_bytes: int = 32 * 1024 * 1024, body_limit: int = 64 * 1024):
@@ -169,6 +171,10 @@ class Journal:
             self._bytes += entry.size
             self._trim()
         return entry
+
+    def complete(self, entry: Entry, *, status: int | None, outcome: str, duration_ms: float) -> None:
+        """Record how a request ended (the entry is this journal's own object: nothing to store)."""
+        entry.complete(status=status, outcome=outcome, duration_ms=duration_ms)
 
     def answered(self, entry: Entry, start: bytes, size: int, content_type: str) -> None:
         """Keep ``start``, the first bytes (at least ``body_limit`` when there are more) of

@@ -17,7 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 
 from mockserver.enrichment.pricing import NANOS_PER_USD
-from mockserver.scenarios.journal import Journal
+from mockserver.scenarios.shared_journal import AnyJournal
 from mockserver.scenarios.traffic import Traffic
 
 #: The exposition format served (the classic text format every scraper reads).
@@ -28,7 +28,7 @@ PREFIX = "aistats_mock"
 class MockCollector:
     """A prometheus_client collector over one server's counts."""
 
-    def __init__(self, traffic: Traffic, journal: Journal, state: Any, clock_ms: Callable[[], int]):
+    def __init__(self, traffic: Traffic, journal: AnyJournal, state: Any, clock_ms: Callable[[], int]):
         self.traffic = traffic
         self.journal = journal
         #: The state store (its ``ledger`` and ``jobs``), or None when the server keeps none.
@@ -107,7 +107,7 @@ class MockCollector:
 class MetricsExporter:
     """One server's registry, and its exposition as bytes."""
 
-    def __init__(self, traffic: Traffic, journal: Journal, state: Any, clock_ms: Callable[[], int]):
+    def __init__(self, traffic: Traffic, journal: AnyJournal, state: Any, clock_ms: Callable[[], int]):
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(MockCollector(traffic, journal, state, clock_ms))
 

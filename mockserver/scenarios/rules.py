@@ -25,6 +25,8 @@ import yaml
 
 from mockserver.model import MockRequest
 from mockserver.scenarios.rulelist import RuleList, call_numbers
+from mockserver.state.counters import Counters
+from mockserver.state.shared_rules import RuleSets
 
 _KEYS = {"name", "method", "path", "operation", "model", "headers", "nth", "times", "scenario", "params", "status"}
 
@@ -48,6 +50,8 @@ class Rule:
     times: int | None = None
     source: str = "file"
     calls: int = 0
+    #: The name of its call counter (set by the :class:`RuleBook` holding it).
+    key: str = ""
 
     def matches(self, request: MockRequest, base_path: str) -> bool:
         if self.method and request.method.upper() != self.method:
@@ -87,14 +91,24 @@ def _path_matches(pattern: str, path: str, base_path: str) -> bool:
 class RuleBook(RuleList[Rule]):
     """The scenario rules in force, in order, with their call counters (thread-safe)."""
 
+    def __init__(
+        self,
+        rules: Iterable[Rule] = (),
+        known_scenarios: Iterable[str] = (),
+        *,
+        counters: Counters | None = None,
+        sets: RuleSets | None = None,
+    ):
+        known = tuple(known_scenarios)
+
+        def parse(payload: Any, start: int) -> list[Rule]:
+            return parse_rules(payload, source="admin", known_scenarios=known)
+
+        super().__init__(rules, parse, kind="scenario", counters=counters, sets=sets)
+
     def pick(self, request: MockRequest, base_path: str, usable: Callable[[Rule], bool]) -> tuple[Rule, int] | None:
         """Count this call for every matching rule; the first that fires on it, with its call number."""
         return self.first_firing(lambda rule: rule.matches(request, base_path) and usable(rule), _calls_of)
-
-    def reset_counts(self) -> None:
-        with self._lock:
-            for rule in self._rules:
-                rule.calls = 0
 
 
 def _calls_of(rule: Rule) -> int:

@@ -139,9 +139,9 @@ class AdminMiddleware:
 
     async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
-        base = self.runtime.index.base_path
+        base = self.runtime.surface.index.base_path
         matched = (
-            self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
+            self.runtime.surface.index.match(scope["method"], scope["path"][len(base) :] or "/")
             if scope["path"].startswith(base)
             else None
         )
@@ -201,7 +201,9 @@ class AdminMiddleware:
                 content_type = next((v for k, v in entry.response_headers if k.lower() == "content-type"), "")
                 self.control.journal.answered(entry, bytes(answer.start), answer.size, content_type)
             seconds = time.perf_counter() - started
-            entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
+            self.control.journal.complete(
+                entry, status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000
+            )
             if streaming:
                 traffic.stream_closed(operation_id)
             traffic.finished(operation_id, status[0] if status else None, seconds)
@@ -241,8 +243,8 @@ class AdminMiddleware:
         return send_or_substitute
 
     def _documented_success(self, scope: Scope):
-        base = self.runtime.index.base_path
-        matched = self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
+        base = self.runtime.surface.index.base_path
+        matched = self.runtime.surface.index.match(scope["method"], scope["path"][len(base) :] or "/")
         if matched is None:
             return None
         operation = matched[0]

@@ -40,7 +40,7 @@ MOCK_REQUEST_HEADERS = (
     JOB_OUTCOME_HEADER,
 )
 #: Response headers the mock sends that no operation documents.
-MOCK_RESPONSE_HEADERS = ("X-Accel-Buffering",)
+MOCK_RESPONSE_HEADERS = ("X-Accel-Buffering", "X-Mock-Worker")
 #: Response headers a browser lets scripts read without being told (Fetch standard).
 SAFELISTED = {
     "cache-control",

@@ -2,7 +2,8 @@
 
 CORS on every ``/v1`` answer, ``OPTIONS`` → 204, ``GET /`` welcome, percent-encoded path
 parameters made routable, body buffering, identity (seed and generation id), and the
-server's own address for media URLs.
+server's own address for media URLs; with ``--workers N`` (N > 1), the ``X-Mock-Worker``
+header naming the process that answered.
 
 A body is read whole before anything else runs, within ``Settings.max_body_bytes`` and
 ``Settings.body_timeout_s`` (whose deadline the server's protocol keeps, see
@@ -18,6 +19,7 @@ with a ``Content-Length`` (Connexion's body validators look only at that header)
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,25 +27,42 @@ from mockserver.dispatch import request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.pipeline.runtime import Runtime
+from mockserver.scenarios.admin_api import PREFIX as ADMIN_PREFIX
 from mockserver.server.cors import cors_headers
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable
 from mockserver.server.scope import header, request_state
+
+#: The answering worker's process id (``serve --workers N`` with N > 1 only).
+WORKER_HEADER = b"x-mock-worker"
+
+
+def _with_header(send: Send, name: bytes, value: bytes) -> Send:
+    async def send_with_header(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), (name, value)]}
+        await send(message)
+
+    return send_with_header
 
 
 class GatewayEdge:
     def __init__(self, app: ASGIApp, runtime: Runtime):
         self.app = app
         self.runtime = runtime
-        self.base = runtime.index.base_path
-        self.cors = cors_headers(runtime.index)
+        self.base = runtime.surface.index.base_path
+        self.cors = cors_headers(runtime.surface.index)
+        #: With ``--workers N`` (N > 1) every answer names the worker process that gave it.
+        self.worker = str(os.getpid()).encode() if runtime.settings.workers > 1 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if self.worker is not None:
+            send = _with_header(send, WORKER_HEADER, self.worker)
         path = scope.get("path", "")
-        in_api = path == self.base or path.startswith(self.base + "/")
+        in_api = (path == self.base or path.startswith(self.base + "/")) and not is_admin_path(path)
         if scope["method"] == "OPTIONS" and in_api:
             await _send_plain(send, 204, b"", self.cors)
             return
@@ -78,6 +97,12 @@ class GatewayEdge:
     def _seed(self, scope: Scope, body: bytes, seed_header: str | None) -> int:
         query = scope.get("query_string", b"")
         return request_seed(self.runtime.settings, scope["method"], scope["path"], query, body, seed_header)
+
+
+def is_admin_path(path: str) -> bool:
+    """The mock's own ``/__mock/`` routes: never part of a served surface (no CORS, no seed
+    counting), even when the surface is served from the root (provider mode)."""
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 class EdgeRefusals:

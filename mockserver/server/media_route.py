@@ -12,13 +12,14 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.encoding.body import json_bytes
-from mockserver.synthesis.media.store import ROUTE_PREFIX, MediaStore
+from mockserver.state.blobs import BlobStore
+from mockserver.synthesis.media.store import ROUTE_PREFIX
 
 _HEADERS = [(b"cache-control", b"no-store"), (b"access-control-allow-origin", b"*")]
 
 
 class MediaRoute:
-    def __init__(self, app: ASGIApp, store: MediaStore):
+    def __init__(self, app: ASGIApp, store: BlobStore):
         self.app = app
         self.store = store
 

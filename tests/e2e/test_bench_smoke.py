@@ -1,4 +1,4 @@
-"""The benchmark harness runs end to end against a real server (ours only, about a second).
+"""The benchmark harness runs end to end against real servers (ours, one worker and two, a few seconds).
 
 No timing is asserted: speed belongs to bench/, this only keeps the harness working.
 """
@@ -36,7 +36,9 @@ def test_bench_harness_prints_a_table_for_our_server(tmp_path, capsys):
     for case in run.CASES:
         assert case.label in out
     rows = json.loads(results_file.read_text())
-    assert {(row["request"], row["server"]) for row in rows} == {(case.label, run.OURS) for case in run.CASES}
+    servers = (run.OURS, run.WORKERS)  # one worker, and `--workers 2` beside it
+    assert {(row["request"], row["server"]) for row in rows} == {(c.label, s) for c in run.CASES for s in servers}
+    assert "workers/one" in out and "--workers 2" in out
     for row in rows:
         assert row["requests"] > 0, row
         assert row["failures"] == 0, row

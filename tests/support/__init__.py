@@ -14,7 +14,7 @@ from tests.support.clients import ContractClient, FakeClock, make_client
 from tests.support.constants import AUTH, FRAMEWORKS, KEY, REFERENCE, UNPACED, reference_file
 from tests.support.contract import ContractChecker, assert_conforms, contract_checker
 from tests.support.response_checker import Exchange, ResponseChecker, parse_sse
-from tests.support.servers import FAST, live_server, mock_app, mock_process, serve, serve_app
+from tests.support.servers import FAST, live_server, mock_app, mock_process, mock_process_handle, serve, serve_app
 
 __all__ = [
     "AUTH",
@@ -34,6 +34,7 @@ __all__ = [
     "make_client",
     "mock_app",
     "mock_process",
+    "mock_process_handle",
     "parse_sse",
     "reference_file",
     "serve",

@@ -75,18 +75,25 @@ def serve_app(app: Any) -> Iterator[str]:
 @contextlib.contextmanager
 def mock_process(*args: str) -> Iterator[str]:
     """``aistats-mock serve --port 0`` (fast settings, then ``args``) as a process; yield its base URL."""
+    with mock_process_handle(*args) as (base_url, _process):
+        yield base_url
+
+
+@contextlib.contextmanager
+def mock_process_handle(*args: str, stderr: int | None = subprocess.DEVNULL) -> Iterator[tuple[str, subprocess.Popen]]:
+    """:func:`mock_process`, yielding the process too (its exit status, its stderr when piped)."""
     command = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0", *_FAST_ARGS]
     command += ["--job-failure-rate", "0", *args]
     process = subprocess.Popen(
         command,
         cwd=ROOT,
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        yield _base_url_printed_by(process)
+        yield _base_url_printed_by(process), process
     finally:
         _stop(process)
 
@@ -110,5 +117,6 @@ def _stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=5)
-    if process.stdout:
-        process.stdout.close()
+    for stream in (process.stdout, process.stderr):
+        if stream:
+            stream.close()

@@ -149,7 +149,7 @@ def test_nth_and_times_count_every_matching_request_and_the_next_rule_gets_the_r
 def test_rules_that_do_not_fit_the_operation_are_skipped_and_reset_forgets_admin_rules():
     book = ReplyBook(parse_replies([{"reply": {"embedding": [1.0]}}], source="file"))
     assert book.pick(FACTS) is None
-    book.add(parse_replies({"reply": {"text": "added"}}, source="admin"))
+    book.add_from({"reply": {"text": "added"}})
     assert book.pick(FACTS)[1].text == "added"
     book.reset()
     assert len(book) == 1 and book.snapshot()[0]["calls"] == 0

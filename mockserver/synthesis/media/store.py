@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from mockserver.model import MockRequest
+from mockserver.state.blobs import StoredMedia
 
 DEFAULT_MAX_ITEMS = 256
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -20,13 +20,14 @@ ROUTE_PREFIX = "/__mock/media/"
 DEFAULT_ORIGIN = "http://127.0.0.1"
 
 
-@dataclass(frozen=True)
-class StoredMedia:
-    data: bytes
-    content_type: str
+__all__ = ["MediaStore", "StoredMedia", "public_url"]
 
 
 class MediaStore:
+    """One process's media (a single worker): the in-memory
+    :class:`~mockserver.state.blobs.BlobStore`; several workers share a
+    :class:`~mockserver.state.blobs.SqliteBlobs` instead."""
+
     def __init__(self, max_items: int = DEFAULT_MAX_ITEMS, max_bytes: int = DEFAULT_MAX_BYTES):
         self.max_items = max_items
         self.max_bytes = max_bytes
