@@ -98,25 +98,27 @@ class RedisBlobs:
         self._get = self.space.script(GET)
         self._stats = self.space.script(STATS)
 
+    @reachable("the media store")
     def put(self, name: str, data: bytes, content_type: str) -> None:
         if not isinstance(name, str) or not name or len(name) > MAX_NAME:
             raise ValueError(f"a media name must be 1 to {MAX_NAME} characters")
-        with reachable("the media store"):
-            self._put(name, bytes(data), content_type, self.max_items, self.max_bytes, self.ttl_ms)
+        self._put(name, bytes(data), content_type, self.max_items, self.max_bytes, self.ttl_ms)
 
+    @reachable("the media store")
     def get(self, name: str) -> StoredMedia | None:
         if not isinstance(name, str) or not name or len(name) > MAX_NAME:
             return None
-        with reachable("the media store"):
-            found = self._get(name, self.ttl_ms)
+        found = self._get(name, self.ttl_ms)
         if not found:
             return None
         data, content_type = found
         return StoredMedia(bytes(data), _text(content_type))
 
+    @reachable("the media store")
     def __len__(self) -> int:
         return int(self._stats()[0])
 
     @property
+    @reachable("the media store")
     def size_bytes(self) -> int:
         return int(self._stats()[1])

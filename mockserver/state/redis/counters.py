@@ -68,18 +68,20 @@ class RedisCounters:
         self._bump = space.script(BUMP)
         self._reset = space.script(RESET)
 
+    @reachable("the shared counters")
     def bump(self, names: Sequence[str]) -> list[int]:
         names = _checked(names)
         if not names:
             return []
-        with reachable("the shared counters"):
-            return [int(value) for value in self._bump(self.hash, self.max_names or 0, *names)]
+        return [int(value) for value in self._bump(self.hash, self.max_names or 0, *names)]
 
+    @reachable("the shared counters")
     def read(self, names: Sequence[str]) -> list[int]:
         names = _checked(names)
         if not names:
             return []
         return [int(value or 0) for value in self.space.client.hmget(self.hash, list(names))]
 
+    @reachable("the shared counters")
     def reset(self, prefix: str = "") -> None:
         self._reset(self.hash, prefix)

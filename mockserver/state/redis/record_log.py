@@ -94,16 +94,17 @@ class RedisRecordLog:
         self._read = self.space.script(READ)
         self._clear = self.space.script(CLEAR)
 
+    @reachable("the journal")
     def append(self, size: int, text: str, data: bytes = b"") -> int:
         if size < 0:
             raise ValueError("a record's size cannot be negative")
-        with reachable("the journal"):
-            return int(self._append(size, text, data, self.capacity, self.max_bytes))
+        return int(self._append(size, text, data, self.capacity, self.max_bytes))
 
+    @reachable("the journal")
     def finish(self, seq: int, ending: str) -> None:
-        with reachable("the journal"):
-            self._finish(seq, ending)
+        self._finish(seq, ending)
 
+    @reachable("the journal")
     def read(self, *, after: int = 0, limit: int | None = None) -> list[tuple[int, str, bytes, str | None]]:
         flat = self._read(after, limit or 0)
         records = []
@@ -114,13 +115,16 @@ class RedisRecordLog:
             records.append((int(seq), _text(text), bytes(data or b""), None if ending is None else _text(ending)))
         return records
 
+    @reachable("the journal")
     def newest(self) -> int:
         found: Any = self.space.client.zrange(self.space.key("journal", "index"), -1, -1)
         return int(found[0]) if found else 0
 
+    @reachable("the journal")
     def stats(self) -> tuple[int, int]:
         count, total = self.space.client.hmget(self.space.key("journal", "totals"), ["count", "bytes"])
         return int(count or 0), int(total or 0)
 
+    @reachable("the journal")
     def clear(self) -> int:
         return int(self._clear())

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from mockserver.state import shared_rules
-from mockserver.state.redis.base import SHARED, Namespace
+from mockserver.state.redis.base import SHARED, Namespace, reachable
 
 #: ARGV: prefix, kind, start, payload. The new set's id.
 ADD = """
@@ -47,15 +47,18 @@ class RedisRuleSets:
         self._add = self.space.script(ADD)
         self._clear = self.space.script(CLEAR)
 
+    @reachable("the shared rules")
     def version(self) -> int:
         return int(self.space.client.get(self.space.key("rules", "version")) or 0)
 
+    @reachable("the shared rules")
     def add(self, kind: str, start: int, payload: Any) -> int:
         text = json.dumps(payload, separators=(",", ":"))
         if len(text) > shared_rules.MAX_PAYLOAD_BYTES:
             raise ValueError(f"a rule set may hold at most {shared_rules.MAX_PAYLOAD_BYTES} bytes of JSON")
         return int(self._add(kind, int(start), text))
 
+    @reachable("the shared rules")
     def admin_sets(self, kind: str) -> list[tuple[int, int, Any]]:
         found = []
         for item in self.space.client.lrange(self.space.key("rules", "sets", kind), 0, -1):
@@ -63,10 +66,12 @@ class RedisRuleSets:
             found.append((int(set_id), int(start), json.loads(text)))
         return found
 
+    @reachable("the shared rules")
     def clear(self, kind: str, source: str | None) -> None:
         admin, files = source in (None, "admin"), source in (None, "file")
         self._clear(kind, "1" if admin else "0", "1" if files else "0", self.launch)
 
+    @reachable("the shared rules")
     def files_dropped(self, kind: str) -> bool:
         value = self.space.client.get(self.space.key("rules", "dropped", kind))
         return value is not None and _text(value) == self.launch
