@@ -80,8 +80,9 @@ def test_two_processes_on_one_redis_act_as_one_gateway(redis_server):
 def test_rules_media_and_the_journal_are_shared_by_the_fleet(redis_server):
     """What the admin API and the media route keep is the fleet's: a rule posted to one process
     counts calls on both, a file made by one downloads from the other, the journal and the verify
-    API of each list the requests of both, and an admin reset through one reaches both. The first
-    is itself two workers (``--workers 2``), sharing through the same Redis."""
+    API of each list the requests of both, an admin reset through one reaches both, and restarting
+    them loses none of it. The first is itself two workers (``--workers 2``) sharing through the
+    same Redis."""
     url = redis_server.url(prefix="fleet-" + uuid.uuid4().hex[:8])
     with fleet(url, workers=2) as (first, second):
         rule = {"name": "flaky", "path": "/v1/chat/completions", "times": 2, "status": 503}
@@ -118,6 +119,12 @@ def test_rules_media_and_the_journal_are_shared_by_the_fleet(redis_server):
             assert _admin(base, "GET", "/journal").json()["count"] == 0
             assert [(r["name"], r["calls"]) for r in _admin(base, "GET", "/rules").json()["rules"]] == [("flaky", 0)]
         assert httpx.post(f"{first}/chat/completions", json=CHAT, headers=FLEET).status_code == 503, "counted from 1"
+
+    with fleet(url) as (first, second):  # every process restarted: what they shared is still there
+        assert [(r["name"], r["calls"]) for r in _admin(second, "GET", "/rules").json()["rules"]] == [("flaky", 1)]
+        assert httpx.post(f"{second}/chat/completions", json=CHAT, headers=FLEET).status_code == 503
+        assert httpx.get(str(httpx.URL(first).join("/__mock/media/" + name))).content == download.content
+        assert _admin(first, "GET", "/journal").json()["count"] >= 1
 
 
 def _admin(base: str, method: str, path: str, **kwargs) -> httpx.Response:
