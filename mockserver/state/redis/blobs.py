@@ -48,7 +48,9 @@ redis.call('ZADD', P .. 'lru', redis.call('INCR', P .. 'tick'), name)
 redis.call('HSET', P .. 'sizes', name, size)
 local total = redis.call('INCRBY', P .. 'bytes', size)
 while redis.call('ZCARD', P .. 'lru') > tonumber(ARGV[5]) or total > tonumber(ARGV[6]) do
-  drop(redis.call('ZRANGE', P .. 'lru', 0, 0)[1])
+  local oldest = redis.call('ZRANGE', P .. 'lru', 0, 0)[1]
+  if oldest == nil then break end
+  drop(oldest)
   total = tonumber(redis.call('GET', P .. 'bytes'))
 end
 return 1
