@@ -21,6 +21,7 @@ from mockserver.scenarios.options import add_scenario_arguments, scenario_settin
 from mockserver.serving_options import add_serving_arguments, serving_settings
 from mockserver.settings import Settings
 from mockserver.state.interface import StateUnavailable
+from mockserver.state.location import redacted
 from mockserver.state.options import add_state_arguments, state_settings
 
 
@@ -206,7 +207,8 @@ def _banner(runtime: Runtime, settings: Settings, port: int) -> str:
         lines.append(f"Base URL: http://{host}:{port}/v1")
         lines.append(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/")
     if settings.workers > 1:
-        lines.append(f"Workers: {settings.workers} processes sharing {settings.state_path or 'a temporary state file'}")
+        shared = redacted(settings.state_url) if settings.state_url else settings.state_path
+        lines.append(f"Workers: {settings.workers} processes sharing {shared or 'a temporary state file'}")
     if settings.record_dir is not None:
         lines.append(f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}")
     if settings.replay_dir is not None:

@@ -6,7 +6,9 @@ file (``Settings.state_path``, which the supervisor points at a temporary file w
 ``--state`` was given): the journal, the rule and error-rate counters, the rules added at
 run time, the per-seed occurrence counts behind generation ids, and the media files. The
 protocols (mockserver/state/journal_log.py, counters.py, shared_rules.py, blobs.py) say what
-another engine's implementation must do.
+another engine's implementation must do. With ``--state redis://...`` every piece is on that
+Redis (mockserver/state/redis/shared.py) whatever the number of workers, so every process of a
+fleet, on any machine, shares them.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from mockserver.scenarios.shared_journal import AnyJournal, SharedJournal
 from mockserver.settings import Settings
 from mockserver.state.blobs import BlobStore, SqliteBlobs
 from mockserver.state.counters import CountedOccurrences, Counters, MemoryCounters, SqliteCounters
+from mockserver.state.factory import open_shared_pieces
 from mockserver.state.journal_log import SqliteRecordLog
 from mockserver.state.shared_db import open_shared
+from mockserver.state.shared_pieces import SharedLimits
 from mockserver.state.shared_rules import MemoryRuleSets, RuleSets, SqliteRuleSets
 from mockserver.synthesis.media.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS, MediaStore
 
@@ -40,6 +44,16 @@ class Sharing:
 
 
 def sharing_for(settings: Settings) -> Sharing:
+    fleet = open_shared_pieces(settings, _limits(settings))
+    if fleet is not None:
+        return Sharing(
+            journal=SharedJournal(fleet.journal, settings.journal_body_bytes),
+            scenario_counters=fleet.scenario_counters,
+            reply_counters=fleet.reply_counters,
+            rule_sets=fleet.rule_sets,
+            occurrences=CountedOccurrences(fleet.occurrence_counters),
+            media=fleet.media,
+        )
     if settings.workers <= 1 or settings.state_path is None:
         return Sharing(
             journal=Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes),
@@ -58,4 +72,15 @@ def sharing_for(settings: Settings) -> Sharing:
         rule_sets=SqliteRuleSets(db, settings.launch_id),
         occurrences=CountedOccurrences(SqliteCounters(db, "occurrences", OCCURRENCE_LIMIT)),
         media=SqliteBlobs(db, DEFAULT_MAX_ITEMS, DEFAULT_MAX_BYTES),
+    )
+
+
+def _limits(settings: Settings) -> SharedLimits:
+    return SharedLimits(
+        journal_size=settings.journal_size,
+        journal_max_bytes=settings.journal_max_bytes,
+        occurrence_limit=OCCURRENCE_LIMIT,
+        media_items=DEFAULT_MAX_ITEMS,
+        media_bytes=DEFAULT_MAX_BYTES,
+        media_ttl_seconds=settings.job_ttl_seconds,
     )

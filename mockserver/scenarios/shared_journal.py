@@ -9,12 +9,14 @@ count and byte bounds as the in-memory journal.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import orjson
 
 from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, decode_body, encode_body, kept_body
 from mockserver.scenarios.redaction import redact_headers, redact_query
+from mockserver.state.interface import StateUnavailable
 from mockserver.state.journal_log import RecordLog
 
 #: The fields known only once the answer has gone out: the record's ``ending``.
@@ -71,7 +73,9 @@ class SharedJournal:
         content_type = next((value for name, value in headers if name.lower() == "content-type"), "")
         kept = kept_body(body, content_type, self.body_limit)
         entry = Entry(seq=0, headers=redact_headers(headers), query=redact_query(query), **kept, **fields)
-        entry.seq = self.log.append(entry.size, entry_json(entry), entry.body)
+        # A lost log server (Redis): the request is still answered (and fails on the state it needs), unjournaled.
+        with contextlib.suppress(StateUnavailable):
+            entry.seq = self.log.append(entry.size, entry_json(entry), entry.body)
         return entry
 
     def answered(self, entry: Entry, start: bytes, size: int, content_type: str) -> None:
@@ -84,7 +88,9 @@ class SharedJournal:
 
     def complete(self, entry: Entry, *, status: int | None, outcome: str, duration_ms: float) -> None:
         entry.complete(status=status, outcome=outcome, duration_ms=duration_ms)
-        self.log.finish(entry.seq, ending_json(entry))
+        if entry.seq:  # (0: never stored)
+            with contextlib.suppress(StateUnavailable):
+                self.log.finish(entry.seq, ending_json(entry))
 
     def entries(self, *, limit: int | None = None, since: int = 0) -> list[Entry]:
         return [entry_from_json(*record) for record in self.log.read(after=since, limit=limit)]

@@ -38,6 +38,7 @@ from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, headers_dict, request_state
+from mockserver.state.interface import StateUnavailable
 from mockserver.state.overview import overview
 from mockserver.synthesis.chain import from_documentation
 from mockserver.synthesis.preferences import Preferences
@@ -120,7 +121,11 @@ class AdminMiddleware:
             await _send_raw(send, asset.status, asset.body, asset.media_type, asset.headers)
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        answer = self.api.handle(scope["method"], scope["path"], query, raw)
+        try:
+            answer = self.api.handle(scope["method"], scope["path"], query, raw)
+        except StateUnavailable as exc:  # the fleet's Redis is lost (journal, rules, counters)
+            await _send_json(send, 503, {"error": "state_unavailable", "message": str(exc)}, {})
+            return
         if answer.stream is not None:
             await _send_stream(send, answer.status, answer.stream)
             return

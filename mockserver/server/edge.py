@@ -32,6 +32,7 @@ from mockserver.server.cors import cors_headers
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable
 from mockserver.server.scope import header, request_state
+from mockserver.state.interface import StateUnavailable
 
 #: The answering worker's process id (``serve --workers N`` with N > 1 only).
 WORKER_HEADER = b"x-mock-worker"
@@ -83,7 +84,11 @@ class GatewayEdge:
             refusal = refusal or failure
             seed = await run_off_loop_if(is_large(body), self._seed, scope, body, None)
         state.seed = seed
-        occurrence = self.runtime.occurrences.next(seed) if in_api else 1
+        try:
+            occurrence = self.runtime.occurrences.next(seed) if in_api else 1
+        except StateUnavailable:  # the fleet's Redis is lost: the gateway's 500, in its envelope
+            occurrence = 1
+            refusal = refusal or GatewayFailure(500, "gateway_error", "gateway_context_failed")
         state.generation_id = request_generation_id(settings, seed, occurrence)
         outgoing = _with_cors(send, self.cors) if in_api else send
         if refusal is not None:

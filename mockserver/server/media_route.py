@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mockserver.encoding.body import json_bytes
 from mockserver.state.blobs import BlobStore
+from mockserver.state.interface import StateUnavailable
 from mockserver.synthesis.media.store import ROUTE_PREFIX
 
 _HEADERS = [(b"cache-control", b"no-store"), (b"access-control-allow-origin", b"*")]
@@ -29,10 +30,17 @@ class MediaRoute:
             await self.app(scope, receive, send)
             return
         name = path[len(ROUTE_PREFIX) :]
-        found = self.store.get(name) if "/" not in name else None
         content_type = "application/json"
+        try:
+            found = self.store.get(name) if "/" not in name else None
+        except StateUnavailable as exc:  # the fleet's media store (Redis) is lost
+            found, lost = None, str(exc)
+        else:
+            lost = ""
         if scope["method"] not in ("GET", "HEAD"):
             status, body = 405, json_bytes({"error": "method_not_allowed", "allow": "GET, HEAD"})
+        elif lost:
+            status, body = 503, json_bytes({"error": "state_unavailable", "message": lost})
         elif found is None:
             status = 404
             body = json_bytes({"error": "not_found", "reason": "media_not_found_or_expired", "name": name})

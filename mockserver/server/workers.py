@@ -64,7 +64,8 @@ class Supervisor:
         try:
             with tempfile.TemporaryDirectory(prefix="aistats-mock-") as scratch:
                 settings = self._shared_settings(Path(scratch))
-                open_shared(settings.state_path or "").close()  # tables made once, before any worker
+                if settings.state_path is not None:
+                    open_shared(settings.state_path).close()  # tables made once, before any worker
                 banner = self._start(settings)
                 if banner is None:
                     return WORKER_DIED if not self.stopping else 0
@@ -76,6 +77,8 @@ class Supervisor:
                 signal.signal(sig, handler)
 
     def _shared_settings(self, scratch: Path) -> Settings:
+        if self.settings.state_url:  # on Redis: the workers share it as any fleet does
+            return replace(self.settings, launch_id=uuid.uuid4().hex)
         state = self.settings.state_path or scratch / STATE_FILE
         return replace(self.settings, state_path=state, launch_id=uuid.uuid4().hex)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.state.interface import StateStore
+from mockserver.state.shared_pieces import SharedLimits, SharedPieces
 from mockserver.state.store import Store, bounds_of, store_options
 
 
@@ -19,3 +20,14 @@ def open_store(settings: Any) -> StateStore:
 
         return RedisStore.open(url, bounds=bounds_of(settings), **store_options(settings))
     return Store.from_settings(settings)
+
+
+def open_shared_pieces(settings: Any, limits: SharedLimits) -> SharedPieces | None:
+    """What a fleet shares beyond the store (journal, counters, run-time rules, media) on the
+    Redis ``settings`` name; None when the state is not on Redis."""
+    url = getattr(settings, "state_url", None)
+    if not url:
+        return None
+    from mockserver.state.redis.shared import redis_pieces  # (as above: only when on Redis)
+
+    return redis_pieces(url, limits)

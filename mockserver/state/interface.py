@@ -102,6 +102,12 @@ class LedgerRepository(Protocol):
     def requests_since(self, team_id: str, since_ms: int) -> int: ...
     def activity(self, team_id: str, since_ms: int, limit: int, offset: int) -> tuple[int, list[Row]]: ...
     def recent(self, since_ms: int, limit: int = 2000, provider: str | None = None) -> list[Row]: ...
+    def wallets(self, limit: int) -> list[Row]:
+        """The first ``limit`` wallets by team id: ``team_id``, ``balance_nanos`` and ``spent_nanos``
+        (the sum of the team's ledger entries still kept)."""
+
+    def latest(self, limit: int) -> list[Row]:
+        """The newest ``limit`` generation records as ``created_ms``, ``cost_nanos`` and ``record``."""
 
 
 class JobRepository(Protocol):
@@ -127,6 +133,8 @@ class JobRepository(Protocol):
     def delete(self, team_id: str, job_id: str, kind: str) -> bool: ...
     def counts(self, now_ms: int) -> dict[tuple[str, str], int]: ...
     def get(self, job_id: str) -> Row | None: ...
+    def latest(self, limit: int) -> list[Row]:
+        """The newest ``limit`` jobs as stored (by creation time, then id), nothing advanced or saved."""
 
 
 class OAuthClientRepository(Protocol):

@@ -123,11 +123,6 @@ class JobStore:
                 job["charged_nanos"] = cost
         return job
 
-    @classmethod
-    def as_polled(cls, job: dict[str, Any], now_ms: int) -> JobState:
-        """The job's state as a poll at ``now_ms`` would see it (nothing saved or charged)."""
-        return cls._advanced(job, now_ms)
-
     @staticmethod
     def _advanced(job: dict[str, Any], now_ms: int) -> JobState:
         return advanced(job, now_ms)
@@ -152,6 +147,12 @@ class JobStore:
     def get(self, job_id: str) -> dict[str, Any] | None:
         row = self.db.one("SELECT * FROM jobs WHERE id = ?", (job_id,))
         return _decoded(row) if row else None
+
+    def latest(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` jobs as stored (by creation time, then id)."""
+        return [
+            _decoded(row) for row in self.db.query("SELECT * FROM jobs ORDER BY created_ms DESC, id LIMIT ?", (limit,))
+        ]
 
     def prune(self, conn, older_than_ms: int, keep_rows: int) -> None:
         conn.execute("DELETE FROM jobs WHERE created_ms < ?", (older_than_ms,))

@@ -136,6 +136,22 @@ class Ledger:
             )
         return [json.loads(row["record"]) for row in rows]
 
+    def wallets(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` wallets by team id, with what the team's ledger entries sum to."""
+        rows = self.db.query(
+            "SELECT w.team_id, w.balance_nanos, (SELECT COALESCE(SUM(amount_nanos), 0) FROM ledger "
+            "WHERE ledger.team_id = w.team_id) AS spent_nanos FROM wallets AS w ORDER BY w.team_id LIMIT ?",
+            (limit,),
+        )
+        return [dict(row) for row in rows]
+
+    def latest(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` generation records (``created_ms``, ``cost_nanos``, ``record``)."""
+        rows = self.db.query(
+            "SELECT created_ms, cost_nanos, record FROM generations ORDER BY seq DESC LIMIT ?", (limit,)
+        )
+        return [{**dict(row), "record": json.loads(row["record"])} for row in rows]
+
     def forget_idle_teams(self, conn, keep_teams: int, protected: str) -> None:
         """Beyond ``keep_teams`` wallets, forget the teams charged least recently (their wallet,
         ledger rows and generation records; ``protected`` never): the kid rule lets a client

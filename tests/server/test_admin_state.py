@@ -1,7 +1,9 @@
 """GET /__mock/state: every wallet, the newest jobs and generation records, read only;
-every answer checked against spec/admin."""
+every answer checked against spec/admin. The same on the SQLite store and on a real Redis."""
 
 from __future__ import annotations
+
+import uuid
 
 import pytest
 
@@ -12,12 +14,19 @@ VIDEO = {"model": "openai/sora-2", "prompt": "a cat"}
 ACME = {"Authorization": "Bearer aistats_v1_sk_acme.k1_secret"}
 
 
-@pytest.fixture
-def mock():
-    client = make_client(admin="any", job_seconds=10)
-    client.app.runtime.state.clock = FakeClock()
+@pytest.fixture(params=["sqlite", "redis"])
+def mock(request):
+    options = {}
+    if request.param == "redis":
+        server = request.getfixturevalue("redis_server")
+        options["state_url"] = server.url(prefix=uuid.uuid4().hex[:12])
+    client = make_client(admin="any", job_seconds=10, **options)
+    store = client.app.runtime.state
+    store.clock = FakeClock()
     with client:
         yield client
+    store.reset()
+    store.close()
 
 
 def state(mock, **params):

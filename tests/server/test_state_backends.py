@@ -320,6 +320,61 @@ def test_two_stores_on_one_state_poll_and_debit_as_one(make_store, tmp_path):
     assert first.ledger.balance("t") == second.ledger.balance("t") == 100 * NANOS - 2_500 - 4 * 30 * 3
 
 
+# -- the overview (GET /__mock/state) ---------------------------------------------------------------------
+
+
+def test_wallets_are_listed_by_team_with_what_their_ledger_sums_to(make_store):
+    store = make_store()
+    _settle(store, "G-b", team="team_b", cost=30)
+    _settle(store, "G-a", team="team_a", cost=7)
+    store.ledger.debit("team_b", 12, None, store.now_ms())
+    store.ledger.set_balance("team_c", 5 * NANOS)  # a wallet set by hand has spent nothing
+    _settle(store, "G-free", team="team_d", cost=0)  # a free request writes no wallet
+    assert store.ledger.wallets(10) == [
+        {"team_id": "team_a", "balance_nanos": 100 * NANOS - 7, "spent_nanos": 7},
+        {"team_id": "team_b", "balance_nanos": 100 * NANOS - 42, "spent_nanos": 42},
+        {"team_id": "team_c", "balance_nanos": 5 * NANOS, "spent_nanos": 0},
+    ]
+    assert [wallet["team_id"] for wallet in store.ledger.wallets(2)] == ["team_a", "team_b"]
+    assert store.ledger.wallets(0) == []
+
+
+def test_the_spend_shown_follows_pruned_entries_charged_jobs_and_forgotten_teams(make_store):
+    store = make_store(bounds=Bounds(max_generations=2, max_teams=2))
+    for cost in (1, 2, 3, 4):
+        _settle(store, f"G-{cost}", cost=cost)
+        store.clock.advance(1)
+    store.prune()
+    assert store.ledger.wallets(5) == [{"team_id": "t", "balance_nanos": 100 * NANOS - 10, "spent_nanos": 7}]
+    _job(store, "video_o", run_ms=0)
+    store.jobs.observe("t", "video_o", "video", store.now_ms(), _pricer([]))
+    assert store.ledger.wallets(5)[0]["spent_nanos"] == 7 + 2_500
+    for team in ("team_x", "team_y"):
+        store.clock.advance(1)
+        _settle(store, f"G-{team}", team=team, cost=1)
+    store.prune()  # three wallets over a cap of two: "t", charged least recently, is forgotten
+    assert [wallet["team_id"] for wallet in store.ledger.wallets(5)] == ["team_x", "team_y"]
+
+
+def test_the_newest_generations_and_jobs_are_listed_newest_first(make_store):
+    store = make_store()
+    _settle(store, "G-old", cost=5, model_id="m")
+    store.clock.advance(1)
+    _settle(store, "G-new", team="u", cost=9)
+    _settle(store, "G-same-ms", team="u", cost=0)
+    latest = store.ledger.latest(2)
+    assert [(row["record"]["request_id"], row["cost_nanos"]) for row in latest] == [("G-same-ms", 0), ("G-new", 9)]
+    oldest = store.ledger.latest(10)[-1]
+    assert (oldest["created_ms"], oldest["record"]["model_id"]) == (store.now_ms() - 1000, "m")
+    now = store.now_ms()
+    for job_id, created in (("job_b", now), ("job_a", now), ("job_c", now - 5), ("job_z", now + 1)):
+        _job(store, job_id, created_ms=created)
+    assert [job["id"] for job in store.jobs.latest(2)] == ["job_z", "job_a"]
+    assert [job["id"] for job in store.jobs.latest(10)] == ["job_z", "job_a", "job_b", "job_c"]
+    assert store.jobs.latest(1)[0]["params"] == {} and store.jobs.latest(0) == []
+    assert store.ledger.latest(0) == []
+
+
 # -- OAuth clients --------------------------------------------------------------------------------------
 
 

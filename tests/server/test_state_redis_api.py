@@ -154,7 +154,7 @@ def test_a_retried_debit_or_key_creation_applies_once(redis_server):
 
 def test_a_lost_redis_is_a_quick_500_and_the_mock_recovers_when_it_returns():
     with start_redis_server(persist=True) as server:
-        api = ContractClient("async", state_url=server.url(prefix="outage"))
+        api = ContractClient("async", state_url=server.url(prefix="outage"), admin="any")
         try:
             assert api.post("/v1/chat/completions", json=CHAT).status_code == 200
             server.stop()
@@ -162,9 +162,14 @@ def test_a_lost_redis_is_a_quick_500_and_the_mock_recovers_when_it_returns():
             lost = api.post("/v1/chat/completions", json=CHAT)
             assert lost.status_code == 500 and lost.json()["description"] == "gateway_context_failed"
             assert time.monotonic() - started < 10
+            journal = api.client.get("/__mock/journal")  # the fleet's journal is on the lost Redis too
+            assert journal.status_code == 503 and journal.json()["error"] == "state_unavailable"
+            media = api.client.get("/__mock/media/img_x.png")
+            assert media.status_code == 503 and "media store" in media.json()["message"]
             server.start()
             assert api.post("/v1/chat/completions", json=CHAT).status_code == 200
             assert api.get("/v1/credits").json()["credits"]["thirty_day_requests"] == 2
+            assert api.client.get("/__mock/journal").status_code == 200
         finally:
             api.close()
             api.store.close()

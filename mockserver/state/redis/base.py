@@ -3,12 +3,19 @@ updated under ``WATCH`` (optimistic transactions, retried when another writer go
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import redis
+
+from mockserver.state.interface import StateUnavailable
+
+#: The first part of the keys of what the processes of a fleet share beyond the store
+#: (journal, rule counters, run-time rules, media: :mod:`.shared`), which the store's reset leaves.
+SHARED = "shared"
 
 #: A row's fate in :meth:`Namespace.transact`: ``keep`` it, ``set`` it to ``value``, or ``delete`` it.
 KEEP, SET, DELETE = "keep", "set", "delete"
@@ -83,6 +90,11 @@ def texts(values: Any) -> list[str]:
     return [str(value) for value in values]
 
 
+def scored(values: Any) -> list[tuple[str, float]]:
+    """A redis-py ``WITHSCORES`` reply as (member, score) pairs."""
+    return [(str(member), float(score)) for member, score in values]
+
+
 def seq_member(seq: str, ident: str) -> str:
     return f"{seq}|{ident}"
 
@@ -90,3 +102,13 @@ def seq_member(seq: str, ident: str) -> str:
 def member_id(member: str) -> str:
     """The id part of a ``seq|id`` member."""
     return member.split("|", 1)[1]
+
+
+@contextlib.contextmanager
+def reachable(what: str) -> Iterator[None]:
+    """Turn a lost Redis into :class:`StateUnavailable` naming ``what`` (for the callers outside the
+    gateway's error handling: the journal, the media route)."""
+    try:
+        yield
+    except redis.RedisError as exc:
+        raise StateUnavailable(f"{what}: Redis did not answer ({exc})") from None

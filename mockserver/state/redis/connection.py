@@ -26,13 +26,14 @@ CONNECT_TIMEOUT_S, REPLY_TIMEOUT_S, RETRIES = 2.0, 5.0, 2
 _GLOB_SPECIALS = re.compile(r"([*?\[\]\\])")
 
 
-def connect(url: str) -> tuple[redis.Redis, str]:
-    """A client that answered PING, and the key prefix; :class:`StateUnavailable` otherwise."""
+def connect(url: str, *, binary: bool = False) -> tuple[redis.Redis, str]:
+    """A client that answered PING, and the key prefix; :class:`StateUnavailable` otherwise.
+    Its replies are text, or bytes when ``binary`` (media files and journal bodies)."""
     target = parse_target(url)
     try:
         client = redis.Redis.from_url(
             target.url,
-            decode_responses=True,
+            decode_responses=not binary,
             socket_connect_timeout=CONNECT_TIMEOUT_S,
             socket_timeout=REPLY_TIMEOUT_S,
             health_check_interval=30,

@@ -19,7 +19,7 @@ from mockserver.state.interface import Pricer
 from mockserver.state.jobs import INT63, advanced, initial_state
 from mockserver.state.ledger import record_text, with_added_cost
 from mockserver.state.redis import scripts
-from mockserver.state.redis.base import DELETE, KEEP, SET, Edit, Namespace, texts, watch
+from mockserver.state.redis.base import DELETE, KEEP, SET, Edit, Namespace, scored, texts, watch
 from mockserver.state.redis.ledger import RedisLedger, token
 
 
@@ -149,3 +149,20 @@ class RedisJobStore:
                 key = (job["kind"], advanced(job, now_ms).status)
                 counts[key] = counts.get(key, 0) + 1
         return counts
+
+    def latest(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` jobs as stored, by creation time then id, as the SQLite store orders
+        them (every job created in the millisecond of the last one listed is considered)."""
+        if limit < 1:  # ZRANGE 0 -1 would be everything
+            return []
+        index = self.space.key("jobs:index")
+        newest = scored(self.space.client.zrevrange(index, 0, limit - 1, withscores=True))
+        if len(newest) == limit:
+            last = newest[-1][1]
+            tied = texts(self.space.client.zrangebyscore(index, last, last))
+            newest = [(job_id, score) for job_id, score in newest if score != last] + [
+                (job_id, last) for job_id in tied
+            ]
+        ids = [job_id for job_id, _ in sorted(newest, key=lambda pair: (-pair[1], pair[0]))[:limit]]
+        found = self.space.client.mget([self._key(job_id) for job_id in ids]) if ids else []
+        return [json.loads(text) for text in found if text is not None]  # None: expired since indexed

@@ -16,7 +16,7 @@ from typing import Any
 
 from mockserver.state.ledger import record_text
 from mockserver.state.redis import scripts
-from mockserver.state.redis.base import Namespace, texts
+from mockserver.state.redis.base import Namespace, scored, texts
 
 
 def token() -> str:
@@ -39,6 +39,7 @@ class RedisLedger:
         self._debit = space.script(scripts.DEBIT)
         self._settle = space.script(scripts.SETTLE)
         self._spend_since = space.script(scripts.SPEND_SINCE)
+        self._wallets = space.script(scripts.WALLETS)
 
     def count_debit(self, amount_nanos: int) -> None:
         """Count a debit this process wrote (``GET /__mock/metrics``), under a lock: requests run
@@ -56,6 +57,7 @@ class RedisLedger:
         with self.space.client.pipeline() as pipe:
             pipe.hset(self.space.key("wallets"), team_id, nanos)
             pipe.zadd(self.space.key("teams"), {team_id: 0}, nx=True)
+            pipe.zadd(self.space.key("teams:names"), {team_id: 0})
             pipe.execute()
 
     def charge_args(self, team_id: str, amount_nanos: int, now_ms: int) -> list[Any]:
@@ -121,3 +123,29 @@ class RedisLedger:
                 break
             offset += BATCH
         return found[:limit]
+
+    def wallets(self, limit: int) -> list[dict[str, Any]]:
+        """The first ``limit`` wallets by team id (the ``teams:names`` index), with what the team's
+        ledger entries sum to (the ``spent`` hash, kept by the same scripts as the entries)."""
+        flat = texts(self._wallets(limit)) if limit > 0 else []
+        return [
+            {"team_id": flat[at], "balance_nanos": int(flat[at + 1]), "spent_nanos": int(flat[at + 2])}
+            for at in range(0, len(flat), 3)
+        ]
+
+    def latest(self, limit: int) -> list[dict[str, Any]]:
+        """The newest ``limit`` generation records (``created_ms``, ``cost_nanos``, ``record``)."""
+        if limit < 1:  # ZRANGE 0 -1 would be everything
+            return []
+        newest = scored(self.space.client.zrevrange(self.space.key("gen:index"), 0, limit - 1, withscores=True))
+        if not newest:
+            return []
+        keys = [self.space.key("gen", member.split("|", 1)[0]) for member, _ in newest]
+        rows = []
+        for (_, created_ms), text in zip(newest, self.space.client.mget(keys), strict=True):
+            if text is not None:  # expired since it was indexed
+                record = json.loads(text)
+                rows.append(
+                    {"created_ms": int(created_ms), "cost_nanos": int(record.get("cost_nanos") or 0), "record": record}
+                )
+        return rows

@@ -6,7 +6,8 @@ prefix. Sequence numbers are zero-padded to 20 digits, so members of a sorted se
 same score sort in the order they were written.
 
 Layout (``P`` = prefix): ``P wallets`` hash team → nanos; ``P teams`` zset team by last
-charge; ``P ledger:t:<team>`` zset ``seq:amount`` by time and ``P ledger:index`` zset
+charge and ``P teams:names`` the same teams by name (all scored 0); ``P spent`` hash team → the
+sum of its ledger entries still kept; ``P ledger:t:<team>`` zset ``seq:amount`` by time and ``P ledger:index`` zset
 ``seq|amount|team`` by time; ``P gen:<seq>`` a record (JSON), ``P gen:t:<team>`` zset
 ``seq|request`` and ``P gen:index`` zset ``seq|request\\0team`` by time, ``P gen:by_request``
 hash ``request\\0team`` → seq; ``P key:<id>`` hash, ``P kid:<kid>`` → id, ``P keys:t:<team>``
@@ -37,6 +38,8 @@ local function charge(team, amount, negated, initial, now)
   redis.call('ZADD', P .. 'ledger:t:' .. team, now, seq .. ':' .. amount)
   redis.call('ZADD', P .. 'ledger:index', now, seq .. '|' .. amount .. '|' .. team)
   redis.call('ZADD', P .. 'teams', now, team)
+  redis.call('ZADD', P .. 'teams:names', 0, team)
+  redis.call('HINCRBY', P .. 'spent', team, amount)
 end
 """
 )
@@ -78,8 +81,12 @@ local function drop_generation(g, request, team)
   end
 end
 local function drop_ledger_entry(seq, amount, team)
-  redis.call('ZREM', P .. 'ledger:t:' .. team, seq .. ':' .. amount)
+  local removed = redis.call('ZREM', P .. 'ledger:t:' .. team, seq .. ':' .. amount)
   redis.call('ZREM', P .. 'ledger:index', seq .. '|' .. amount .. '|' .. team)
+  if removed == 1 then
+    local negated = string.sub(amount, 1, 1) == '-' and string.sub(amount, 2) or '-' .. amount
+    redis.call('HINCRBY', P .. 'spent', team, negated)
+  end
 end
 local function oldest(index, cutoff, keep)
   local gone = redis.call('ZRANGEBYSCORE', index, '-inf', '(' .. cutoff)
@@ -130,7 +137,9 @@ for _, team in ipairs(redis.call('ZRANGE', P .. 'teams', 0, over)) do
       drop_generation(g, request, team)
     end
     redis.call('HDEL', P .. 'wallets', team)
+    redis.call('HDEL', P .. 'spent', team)
     redis.call('ZREM', P .. 'teams', team)
+    redis.call('ZREM', P .. 'teams:names', team)
   end
 end
 return forgotten
@@ -214,4 +223,20 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', P .. 'ledger:t:' .. team, since, 
   if sign == '-' then high, low = high - billions, low - rest else high, low = high + billions, low + rest end
 end
 return {string.format('%.0f', high), string.format('%.0f', low)}
+"""
+
+#: ARGV: prefix, limit. The first ``limit`` wallets by team name, read in one step:
+#: ``{team, balance, spent, team, balance, spent...}`` (balances and sums as strings).
+WALLETS = """
+local P = ARGV[1]
+local found = {}
+for _, team in ipairs(redis.call('ZRANGE', P .. 'teams:names', 0, tonumber(ARGV[2]) - 1)) do
+  local balance = redis.call('HGET', P .. 'wallets', team)
+  if balance then
+    table.insert(found, team)
+    table.insert(found, balance)
+    table.insert(found, redis.call('HGET', P .. 'spent', team) or '0')
+  end
+end
+return found
 """

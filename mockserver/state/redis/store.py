@@ -5,7 +5,8 @@ clients, and act as one gateway.
 Bounds map to Redis: generation records and jobs carry an expiry of their TTL (so an
 abandoned namespace empties itself), and every ``PRUNE_EVERY`` writes the sorted sets that
 index them are cut by age on the store's clock and capped at the row limits, as the SQLite
-store does. :meth:`RedisStore.reset` deletes every key under the mock's prefix, and only those.
+store does. :meth:`RedisStore.reset` deletes every key of the store under the mock's prefix, and
+only those (not the ``<prefix>shared:`` keys of the journal, rules and media a fleet shares).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.state.interface import Bounds
 from mockserver.state.redis import scripts
-from mockserver.state.redis.base import Namespace
+from mockserver.state.redis.base import SHARED, Namespace
 from mockserver.state.redis.connection import ServerClock, connect, glob_escaped
 from mockserver.state.redis.jobs import RedisJobStore
 from mockserver.state.redis.keys import RedisKeyStore
@@ -101,7 +102,10 @@ class RedisStore:
         (every Redis key under its prefix; nothing else in the database)."""
         client = self.space.client
         batch: list[str] = []
+        shared = self.space.key(SHARED, "")
         for key in client.scan_iter(match=glob_escaped(self.space.prefix) + "*", count=RESET_BATCH):
+            if key.startswith(shared):
+                continue  # the fleet's journal, rules, counters and media: each says what a reset forgets
             batch.append(key)
             if len(batch) >= RESET_BATCH:
                 client.unlink(*batch)
