@@ -40,22 +40,26 @@ class Sharing:
 
 
 def sharing_for(settings: Settings) -> Sharing:
-    if settings.workers <= 1 or settings.state_path is None:
+    if settings.serving.workers <= 1 or settings.state.state_path is None:
         return Sharing(
-            journal=Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes),
+            journal=Journal(
+                settings.scenarios.journal_size,
+                settings.scenarios.journal_max_bytes,
+                settings.scenarios.journal_body_bytes,
+            ),
             scenario_counters=MemoryCounters(),
             reply_counters=MemoryCounters(),
             rule_sets=MemoryRuleSets(),
             occurrences=ids.Occurrences(OCCURRENCE_LIMIT),
             media=MediaStore(),
         )
-    db = open_shared(settings.state_path)
-    log = SqliteRecordLog(db, settings.journal_size, settings.journal_max_bytes)
+    db = open_shared(settings.state.state_path)
+    log = SqliteRecordLog(db, settings.scenarios.journal_size, settings.scenarios.journal_max_bytes)
     return Sharing(
-        journal=SharedJournal(log, settings.journal_body_bytes),
+        journal=SharedJournal(log, settings.scenarios.journal_body_bytes),
         scenario_counters=SqliteCounters(db, "scenario-rules"),
         reply_counters=SqliteCounters(db, "reply-rules"),
-        rule_sets=SqliteRuleSets(db, settings.launch_id),
+        rule_sets=SqliteRuleSets(db, settings.serving.launch_id),
         occurrences=CountedOccurrences(SqliteCounters(db, "occurrences", OCCURRENCE_LIMIT)),
         media=SqliteBlobs(db, DEFAULT_MAX_ITEMS, DEFAULT_MAX_BYTES),
     )

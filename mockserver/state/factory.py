@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from mockserver.settings import StateSettings
 from mockserver.state.interface import StateStore
-from mockserver.state.store import Store, bounds_of, store_options
+from mockserver.state.store import Store, store_options
 
 
-def open_store(settings: Any) -> StateStore:
-    """The store ``settings`` ask for; :class:`~mockserver.state.interface.StateUnavailable`
+def open_store(settings: StateSettings) -> StateStore:
+    """The store the state's ``settings`` ask for; :class:`~mockserver.state.interface.StateUnavailable`
     (naming ``--state``) when a Redis URL is malformed or nothing answers there."""
-    url = getattr(settings, "state_url", None)
+    url = settings.state_url
     if url:
         # Imported here, not above: the redis client adds ~80 ms to every start-up that does not use it.
         from mockserver.state.redis.store import RedisStore
 
-        return RedisStore.open(url, bounds=bounds_of(settings), **store_options(settings))
+        return RedisStore.open(url, bounds=settings.bounds, **store_options(settings))
     return Store.from_settings(settings)
