@@ -97,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as scratch:
         shared = {"workers": 2, "state_path": Path(scratch) / "state.sqlite3"} if args.shared_state else {}
-        settings = Settings(framework=args.framework, latency="0", ttft_ms=0, tokens_per_second=0, **shared)
+        settings = Settings.of(framework=args.framework, latency="0", ttft_ms=0, tokens_per_second=0, **shared)
         return _measure(create_app(settings), args)
 
 

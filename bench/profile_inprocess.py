@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args(argv)
-    app = create_app(Settings(latency="0", ttft_ms=0, tokens_per_second=0))
+    app = create_app(Settings.of(latency="0", ttft_ms=0, tokens_per_second=0))
     body = chat_body_bytes() if args.request == "chat" else b""
     scope = _scope(body) if args.request == "chat" else _get_scope()
     profile = cProfile.Profile(time.process_time)  # CPU time: a shared machine preempts us

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mockserver import __version__
-from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, ContractError
+from mockserver.contract.loader import CONTRACTS, ContractError
 from mockserver.dialects.registry import SurfaceError
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
 from mockserver.pipeline.runtime import Runtime
@@ -19,7 +19,7 @@ from mockserver.recording.options import RecordingOptionError, add_recording_arg
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
 from mockserver.serving_options import add_serving_arguments, serving_settings
-from mockserver.settings import Settings
+from mockserver.settings import ApiSettings, PacingSettings, Settings
 from mockserver.state.interface import StateUnavailable
 from mockserver.state.location import redacted
 from mockserver.state.options import add_state_arguments, state_settings
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Swagger UI at /v1/ui). Stop with Ctrl-C.",
     )
     add_serve_arguments(serve)
-    serve.set_defaults(run=run_serve, surface="gateway")
+    serve.set_defaults(run=run_serve, surface=ApiSettings.surface)
     providers = commands.add_parser(
         "providers",
         help="serve mocks of the providers behind the gateway (OpenAI, Anthropic, Google, OpenAI-compatible)",
@@ -55,52 +55,43 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_serve_arguments(serve: argparse.ArgumentParser) -> None:
-    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default: %(default)s)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one (default: %(default)s)")
+    defaults, pacing = ApiSettings(), PacingSettings()
     serve.add_argument(
         "--seed",
         type=int,
-        default=0,
+        default=defaults.seed,
         help="seed for generated data: same seed + same request = same bytes (default: %(default)s)",
     )
     serve.add_argument(
         "--contract",
         choices=CONTRACTS,
-        default=DEFAULT_CONTRACT,
+        default=defaults.contract,
         help="which gateway surface to serve (default: %(default)s)",
     )
     serve.add_argument("--spec", type=Path, help="serve this OpenAPI file instead of the packaged contract")
     serve.add_argument(
-        "--framework",
-        choices=("async", "flask"),
-        default="async",
-        help="Connexion AsyncApp (default, faster) or FlaskApp",
-    )
-    serve.add_argument(
-        "--max-body-mb", type=float, default=25.0, help="bodies larger than this get 413 (default: %(default)s)"
-    )
-    serve.add_argument(
         "--validate-responses",
         action="store_true",
+        default=defaults.validate_responses,
         help="have Connexion check every JSON answer against the spec (slower)",
     )
     serve.add_argument(
         "--ttft-ms",
         type=_pace(TTFT_HEADER),
-        default=None,
+        default=pacing.ttft_ms,
         help="time to first token of every stream in ms, overriding each model's profile "
         "(0 = no wait; per request: header X-Mock-TTFT-Ms)",
     )
     serve.add_argument(
         "--tokens-per-second",
         type=_pace(TPS_HEADER),
-        default=None,
+        default=pacing.tokens_per_second,
         help="stream pace in tokens/s, overriding each model's profile "
         "(0 = as fast as possible; per request: header X-Mock-Tokens-Per-Second)",
     )
     serve.add_argument(
         "--control-secret",
-        default=None,
+        default=defaults.control_secret,
         metavar="SECRET",
         help="the operator secret the x-control-secret routes (provider derank status, key "
         "cache invalidation) expect; without it they answer 503 control_secret_missing",
@@ -127,24 +118,24 @@ def _pace(header: str):
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
-    return Settings(
-        seed=args.seed,
+    """The settings ``serve`` (or ``providers``) options ask for; each feature's option module
+    builds that feature's settings."""
+    api = ApiSettings(
+        surface=args.surface,
         contract=args.contract,
         spec=args.spec,
-        surface=getattr(args, "surface", "gateway"),
-        framework=args.framework,
-        host=args.host,
-        port=args.port,
-        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        seed=args.seed,
         validate_responses=args.validate_responses,
-        ttft_ms=args.ttft_ms,
-        tokens_per_second=args.tokens_per_second,
         control_secret=args.control_secret,
-        **serving_settings(args),
-        **state_settings(args),
-        **scenario_settings(args),
-        **reply_settings(args),
-        **recording_settings(args),
+    )
+    return Settings(
+        api=api,
+        serving=serving_settings(args),
+        pacing=PacingSettings(ttft_ms=args.ttft_ms, tokens_per_second=args.tokens_per_second),
+        state=state_settings(args),
+        scenarios=scenario_settings(args),
+        replies=reply_settings(args),
+        recording=recording_settings(args),
     )
 
 
@@ -156,16 +147,17 @@ def run_serve(args: argparse.Namespace) -> int:
     except RecordingOptionError as exc:
         print(f"aistats-mock: error: {exc}", file=sys.stderr)
         return 2
-    sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
+    host, port = settings.serving.host, settings.serving.port
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((settings.host, settings.port))
+        sock.bind((host, port))
     except OSError as exc:
-        print(f"aistats-mock: cannot bind {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        print(f"aistats-mock: cannot bind {host}:{port}: {exc}", file=sys.stderr)
         return 2
     port = sock.getsockname()[1]
     worker = functools.partial(_serve_worker, port=port, log_level=args.log_level)
-    if settings.workers > 1:
+    if settings.serving.workers > 1:
         return Supervisor(settings, sock, worker).run(_print_banner)
     return worker(settings, sock, _print_banner)
 
@@ -187,7 +179,7 @@ def _serve_worker(
     except (StateUnavailable, ContractError, SurfaceError) as exc:
         print(f"aistats-mock: error: {exc}", file=sys.stderr)
         return 2
-    if settings.framework == "async":
+    if settings.serving.framework == "async":
         share_the_interpreter_finely()
     server = make_server(app, log_level=log_level, on_ready=lambda: ready(_banner(app.runtime, settings, port)))
     with contextlib.suppress(KeyboardInterrupt):
@@ -198,26 +190,28 @@ def _serve_worker(
 def _banner(runtime: Runtime, settings: Settings, port: int) -> str:
     """What is printed once the socket accepts connections (every worker's is the same): a
     client may connect as soon as it reads it."""
-    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    host = f"[{settings.serving.host}]" if ":" in settings.serving.host else settings.serving.host
+    recording, admin = settings.recording, settings.scenarios.admin
     lines = []
-    if settings.surface == "providers":
+    if settings.api.surface == "providers":
         lines += _provider_banner(f"http://{host}:{port}")
     else:
         lines.append(f"aistats-mock serving the {runtime.surface.index.title or 'gateway'} contract")
         lines.append(f"Base URL: http://{host}:{port}/v1")
         lines.append(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/")
-    if settings.workers > 1:
-        shared = redacted(settings.state_url) if settings.state_url else settings.state_path
-        lines.append(f"Workers: {settings.workers} processes sharing {shared or 'a temporary state file'}")
-    if settings.record_dir is not None:
-        lines.append(f"Recording: every request goes to {settings.upstream_url}, cassettes in {settings.record_dir}")
-    if settings.replay_dir is not None:
+    if settings.serving.workers > 1:
+        state = settings.state
+        shared = redacted(state.state_url) if state.state_url else state.state_path
+        lines.append(f"Workers: {settings.serving.workers} processes sharing {shared or 'a temporary state file'}")
+    if recording.record_dir is not None:
+        lines.append(f"Recording: every request goes to {recording.upstream_url}, cassettes in {recording.record_dir}")
+    if recording.replay_dir is not None:
         lines.append(
-            f"Replaying: {len(runtime.replay.library or ())} cassettes from {settings.replay_dir} "
-            f"(a miss: {settings.replay_miss}, streams at the {settings.replay_pace} pace)"
+            f"Replaying: {len(runtime.replay.library or ())} cassettes from {recording.replay_dir} "
+            f"(a miss: {recording.replay_miss}, streams at the {recording.replay_pace} pace)"
         )
-    if settings.admin != "off":
-        reach = "loopback clients only" if settings.admin == "loopback" else "any client"
+    if admin != "off":
+        reach = "loopback clients only" if admin == "loopback" else "any client"
         lines.append(f"Admin: http://{host}:{port}/__mock/ ({reach})")
     return "\n".join(lines)
 

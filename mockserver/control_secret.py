@@ -26,7 +26,7 @@ def check_control_secret(ctx: Any) -> None:
     """503 without a configured secret, 403 unless the header matches it."""
     if not needs_control_secret(ctx.operation):
         return
-    configured = getattr(ctx.settings, "control_secret", None)
+    configured = ctx.settings.api.control_secret
     if not configured:
         raise GatewayFailure(503, "control_secret_missing", "No control secret is configured on this server")
     given = ctx.request.header(HEADER) or ""

@@ -32,7 +32,7 @@ def request_seed(
     An ``X-Mock-Seed`` that is not an integer of at most :data:`MAX_SEED_DIGITS` digits
     is a 400 naming the header.
     """
-    base: Any = settings.seed
+    base: Any = settings.api.seed
     if seed_header is not None and seed_header.strip():
         base = parse_seed_header(seed_header)
     return ids.derive_seed(base, method.upper(), path, query, body)
@@ -59,7 +59,7 @@ def request_generation_id(settings: Settings, seed: int, occurrence: int = 1) ->
     requests gives the same ids."""
     salt = ("generation-id",) if occurrence <= 1 else ("generation-id", occurrence)
     rng = random.Random(ids.derive_seed(seed, *salt))
-    stamp_ms = (settings.epoch + ids.derive_seed(seed, "stamp") % (30 * 86400)) * 1000
+    stamp_ms = (settings.api.epoch + ids.derive_seed(seed, "stamp") % (30 * 86400)) * 1000
     return ids.generation_id(rng, stamp_ms + rng.randrange(1000))
 
 
@@ -75,7 +75,7 @@ class Dispatcher:
             index=index,
             compiler=compiler,
             catalogue=runtime.catalogue,
-            epoch=runtime.settings.epoch,
+            epoch=runtime.settings.api.epoch,
             settings=runtime.settings,
             state=runtime.state,
             media=runtime.media,

@@ -1,7 +1,8 @@
-"""Command-line options of the server's own protection (``aistats-mock serve``).
+"""Command-line options of the server process and its own protection (``aistats-mock serve``).
 
-What they set is applied by mockserver/server/serving.py (header timeout, connection cap)
-and mockserver/server/edge.py (body timeout); ``--public-url`` by the media generators.
+What they set is applied by mockserver/server/serving.py (header timeout, connection cap),
+mockserver/server/edge.py (body timeout, body cap) and workers.py; ``--public-url`` by the
+media generators.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from mockserver.settings import Settings
+from mockserver.settings import ServingSettings
 
 #: More processes than this on one machine is a typing mistake rather than a plan.
 MAX_WORKERS = 256
@@ -52,7 +53,23 @@ def _workers(text: str) -> int:
 
 
 def add_serving_arguments(serve: argparse.ArgumentParser) -> None:
-    defaults = Settings()
+    defaults = ServingSettings()
+    serve.add_argument("--host", default=defaults.host, help="interface to bind (default: %(default)s)")
+    serve.add_argument(
+        "--port", type=int, default=defaults.port, help="port to bind; 0 picks a free one (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--framework",
+        choices=("async", "flask"),
+        default=defaults.framework,
+        help="Connexion AsyncApp (default, faster) or FlaskApp",
+    )
+    serve.add_argument(
+        "--max-body-mb",
+        type=float,
+        default=defaults.max_body_bytes / 1024 / 1024,
+        help="bodies larger than this get 413 (default: %(default)s)",
+    )
     serve.add_argument(
         "--workers",
         type=_workers,
@@ -86,18 +103,22 @@ def add_serving_arguments(serve: argparse.ArgumentParser) -> None:
     serve.add_argument(
         "--public-url",
         type=_origin,
-        default=None,
+        default=defaults.public_url,
         metavar="URL",
         help="origin that media download URLs are built on, e.g. behind a proxy "
         "(default: the address the client connected to)",
     )
 
 
-def serving_settings(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "header_timeout_s": args.header_timeout,
-        "body_timeout_s": args.body_timeout,
-        "max_connections": args.max_connections,
-        "public_url": args.public_url,
-        "workers": args.workers,
-    }
+def serving_settings(args: argparse.Namespace) -> ServingSettings:
+    return ServingSettings(
+        host=args.host,
+        port=args.port,
+        framework=args.framework,
+        max_body_bytes=int(args.max_body_mb * 1024 * 1024),
+        header_timeout_s=args.header_timeout,
+        body_timeout_s=args.body_timeout,
+        max_connections=args.max_connections,
+        public_url=args.public_url,
+        workers=args.workers,
+    )

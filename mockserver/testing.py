@@ -94,7 +94,7 @@ class LiveMock:
     @contextmanager
     def start(cls, **settings: Any) -> Iterator[LiveMock]:
         """Serve a mock with ``settings`` (fast by default) on a free port until the block ends."""
-        app = create_app(Settings(**{**FAST, **settings}))
+        app = create_app(Settings.of(**{**FAST, **settings}))
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.errors import ValidationDetail, validation_failure
+from mockserver.settings import PacingSettings
 
 TTFT_HEADER = "x-mock-ttft-ms"
 TPS_HEADER = "x-mock-tokens-per-second"
@@ -102,14 +103,16 @@ def check_pace_headers(headers: Mapping[str, str]) -> None:
                 raise validation_failure([detail]) from None
 
 
-def speed_profile(model: Any, settings: Any = None, headers: Mapping[str, str] | None = None) -> SpeedProfile:
+def speed_profile(
+    model: Any, pacing: PacingSettings | None = None, headers: Mapping[str, str] | None = None
+) -> SpeedProfile:
     """The pace for one answer: request header, else server setting, else the model's profile."""
     speed = {**_DEFAULT, **(getattr(model, "speed", None) or {})}
     ttft, tps, explicit = float(speed["ttft_ms"]), float(speed["tokens_per_second"]), False
     check_pace_headers(headers or {})
     for name, header in (("ttft_ms", TTFT_HEADER), ("tokens_per_second", TPS_HEADER)):
         given = (headers or {}).get(header)
-        raw = given if given is not None else getattr(settings, name, None)
+        raw = given if given is not None else getattr(pacing, name, None)
         if raw is not None:
             chosen = parse_pace(header, raw)
             explicit = True

@@ -23,7 +23,7 @@ from mockserver.recording.selector import CassetteReplay
 from mockserver.replies.book import ReplyBook
 from mockserver.replies.selector import ScriptedReplies, load_reply_files
 from mockserver.scenarios.control import PlainPlan, ScenarioControl
-from mockserver.settings import Settings
+from mockserver.settings import RecordingSettings, Settings
 from mockserver.state.factory import open_store
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
 from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
@@ -36,15 +36,15 @@ DIALECT_KEY = "x-aistats-dialect"
 
 def assemble(settings: Settings) -> Runtime:
     """A runtime for ``settings``: contract, catalogue, state, scenarios and stages."""
-    served = load_contract(settings.spec or settings.contract)
+    served = load_contract(settings.api.spec or settings.api.contract)
     # An older contract (one that names its dialect) is served through that dialect over the current one.
     spec = load_contract(DEFAULT_CONTRACT) if served.get(DIALECT_KEY) else served
     index = ContractIndex(spec)
     compiler = SchemaCompiler(spec)
     catalogue = load_catalogue()
-    basis = Basis(index, catalogue, settings.epoch)
+    basis = Basis(index, catalogue, settings.api.epoch)
     surface = surface_for(settings, served, Surface(spec, index, compiler), basis)
-    store = open_store(settings)
+    store = open_store(settings.state)
     shared = sharing_for(settings)
     scenarios = ScenarioControl(
         settings,
@@ -53,9 +53,11 @@ def assemble(settings: Settings) -> Runtime:
         counters=shared.scenario_counters,
         rule_sets=shared.rule_sets,
     )
-    book = ReplyBook(load_reply_files(settings.replies_files), counters=shared.reply_counters, sets=shared.rule_sets)
-    replies = ScriptedReplies(book, scenarios, strict=settings.replies_strict)
-    replay, recorder = _recording(settings, scenarios)
+    book = ReplyBook(
+        load_reply_files(settings.replies.replies_files), counters=shared.reply_counters, sets=shared.rule_sets
+    )
+    replies = ScriptedReplies(book, scenarios, strict=settings.replies.replies_strict)
+    replay, recorder = _recording(settings.recording, scenarios)
     runtime = Runtime(
         settings=settings,
         spec=spec,
@@ -70,7 +72,7 @@ def assemble(settings: Settings) -> Runtime:
         replay=replay,
         recorder=recorder,
         stages=Stages(),
-        authenticate=make_authenticator(store, settings.key_kind),
+        authenticate=make_authenticator(store, settings.api.key_kind),
         occurrences=shared.occurrences,
     )
     runtime.scenarios.on_reset = runtime.reset_state
@@ -81,9 +83,9 @@ def assemble(settings: Settings) -> Runtime:
 def surface_for(settings: Settings, served: dict[str, Any], contract: Surface, basis: Basis) -> Surface:
     """What the server serves: the contract itself, or a surface of dialects over it (the
     providers' APIs, or an older contract)."""
-    any_key = settings.surface != "gateway"
+    any_key = settings.api.surface != "gateway"
     if any_key:
-        served = load_surface(settings.surface)
+        served = load_surface(settings.api.surface)
     elif served is contract.spec:
         return contract
     index = ContractIndex(served)
@@ -100,7 +102,9 @@ def stages_for(runtime: Runtime) -> Stages:
     )
 
 
-def _recording(settings: Settings, scenarios: ScenarioControl) -> tuple[CassetteReplay, CassetteRecorder | None]:
+def _recording(
+    settings: RecordingSettings, scenarios: ScenarioControl
+) -> tuple[CassetteReplay, CassetteRecorder | None]:
     """The replay selector (inert without ``--replay``) and, when requests are forwarded
     (``--record``, ``--replay-miss forward``), the recorder of their cassettes."""
     library = CassetteLibrary(load_directory(settings.replay_dir)) if settings.replay_dir is not None else None

@@ -44,32 +44,36 @@ class Sharing:
 
 
 def sharing_for(settings: Settings) -> Sharing:
-    fleet = open_shared_pieces(settings, _limits(settings))
+    fleet = open_shared_pieces(settings.state, _limits(settings))
     if fleet is not None:
         return Sharing(
-            journal=SharedJournal(fleet.journal, settings.journal_body_bytes),
+            journal=SharedJournal(fleet.journal, settings.scenarios.journal_body_bytes),
             scenario_counters=fleet.scenario_counters,
             reply_counters=fleet.reply_counters,
             rule_sets=fleet.rule_sets,
             occurrences=CountedOccurrences(fleet.occurrence_counters),
             media=fleet.media,
         )
-    if settings.workers <= 1 or settings.state_path is None:
+    if settings.serving.workers <= 1 or settings.state.state_path is None:
         return Sharing(
-            journal=Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes),
+            journal=Journal(
+                settings.scenarios.journal_size,
+                settings.scenarios.journal_max_bytes,
+                settings.scenarios.journal_body_bytes,
+            ),
             scenario_counters=MemoryCounters(),
             reply_counters=MemoryCounters(),
             rule_sets=MemoryRuleSets(),
             occurrences=ids.Occurrences(OCCURRENCE_LIMIT),
             media=MediaStore(),
         )
-    db = open_shared(settings.state_path)
-    log = SqliteRecordLog(db, settings.journal_size, settings.journal_max_bytes)
+    db = open_shared(settings.state.state_path)
+    log = SqliteRecordLog(db, settings.scenarios.journal_size, settings.scenarios.journal_max_bytes)
     return Sharing(
-        journal=SharedJournal(log, settings.journal_body_bytes),
+        journal=SharedJournal(log, settings.scenarios.journal_body_bytes),
         scenario_counters=SqliteCounters(db, "scenario-rules"),
         reply_counters=SqliteCounters(db, "reply-rules"),
-        rule_sets=SqliteRuleSets(db, settings.launch_id),
+        rule_sets=SqliteRuleSets(db, settings.serving.launch_id),
         occurrences=CountedOccurrences(SqliteCounters(db, "occurrences", OCCURRENCE_LIMIT)),
         media=SqliteBlobs(db, DEFAULT_MAX_ITEMS, DEFAULT_MAX_BYTES),
     )
@@ -77,10 +81,10 @@ def sharing_for(settings: Settings) -> Sharing:
 
 def _limits(settings: Settings) -> SharedLimits:
     return SharedLimits(
-        journal_size=settings.journal_size,
-        journal_max_bytes=settings.journal_max_bytes,
+        journal_size=settings.scenarios.journal_size,
+        journal_max_bytes=settings.scenarios.journal_max_bytes,
         occurrence_limit=OCCURRENCE_LIMIT,
         media_items=DEFAULT_MAX_ITEMS,
         media_bytes=DEFAULT_MAX_BYTES,
-        media_ttl_seconds=settings.job_ttl_seconds,
+        media_ttl_seconds=settings.state.bounds.job_ttl_seconds,
     )

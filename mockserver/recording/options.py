@@ -6,12 +6,12 @@ import argparse
 import math
 import os
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.recording.cassette import CassetteError
 from mockserver.recording.library import load_directory
 from mockserver.recording.selector import MISS_MODES, PACES
+from mockserver.settings import RecordingSettings
 
 UPSTREAM_KEY_ENV = "AISTATS_UPSTREAM_KEY"
 
@@ -67,53 +67,56 @@ def _seconds(text: str) -> float:
 
 
 def add_recording_arguments(parser: argparse.ArgumentParser) -> None:
+    defaults = RecordingSettings()
     group = parser.add_argument_group("record and replay (docs/recording.md)")
     group.add_argument(
         "--record",
         type=_record_directory,
-        default=None,
+        default=defaults.record_dir,
         metavar="DIR",
         help="forward every gateway request to --upstream and write one cassette per exchange into DIR",
     )
     group.add_argument(
         "--replay",
         type=_replay_directory,
-        default=None,
+        default=defaults.replay_dir,
         metavar="DIR",
         help="answer from the cassettes in DIR (recorded with --record, or written by hand)",
     )
     group.add_argument(
         "--replay-miss",
         choices=MISS_MODES,
-        default="synthesize",
+        default=defaults.replay_miss,
         help="a request no cassette records: synthesize it as usual, answer 400 no_recorded_answer "
         "naming the closest cassette, or forward it to --upstream and record it (default: %(default)s)",
     )
     group.add_argument(
         "--replay-pace",
         choices=PACES,
-        default="recorded",
+        default=defaults.replay_pace,
         help="replayed streams at the pace they were recorded, or at the mock's own pace "
         "(--ttft-ms, --tokens-per-second, the model's profile) (default: %(default)s)",
     )
-    group.add_argument("--upstream", type=_upstream, default=None, metavar="URL", help="the real gateway's base URL")
+    group.add_argument(
+        "--upstream", type=_upstream, default=defaults.upstream_url, metavar="URL", help="the real gateway's base URL"
+    )
     group.add_argument(
         "--upstream-key",
-        default=None,
+        default=defaults.upstream_key,
         metavar="KEY",
         help=f"the key sent upstream instead of the client's (default: ${UPSTREAM_KEY_ENV}, else the client's own)",
     )
     group.add_argument(
         "--upstream-timeout",
         type=_seconds,
-        default=60.0,
+        default=defaults.upstream_timeout_s,
         metavar="SECONDS",
         help="the most the upstream may take to connect, or between two pieces of an answer; "
         "then 504 (default: %(default)s)",
     )
 
 
-def recording_settings(args: argparse.Namespace) -> dict[str, Any]:
+def recording_settings(args: argparse.Namespace) -> RecordingSettings:
     """The settings, after checking that the options go together (:class:`RecordingOptionError`)."""
     forwarding = args.record is not None or (args.replay is not None and args.replay_miss == "forward")
     if args.record is not None and args.replay is not None:
@@ -126,14 +129,15 @@ def recording_settings(args: argparse.Namespace) -> dict[str, Any]:
         raise RecordingOptionError(f"{needs} needs --upstream URL (the gateway to forward to)")
     if args.upstream is not None and not forwarding:
         raise RecordingOptionError("--upstream is used only with --record DIR or --replay DIR --replay-miss forward")
-    if args.replay is None and (args.replay_miss != "synthesize" or args.replay_pace != "recorded"):
+    defaults = RecordingSettings()
+    if args.replay is None and (args.replay_miss != defaults.replay_miss or args.replay_pace != defaults.replay_pace):
         raise RecordingOptionError("--replay-miss and --replay-pace need --replay DIR")
-    return {
-        "record_dir": args.record,
-        "replay_dir": args.replay,
-        "replay_miss": args.replay_miss,
-        "replay_pace": args.replay_pace,
-        "upstream_url": args.upstream,
-        "upstream_key": args.upstream_key or os.environ.get(UPSTREAM_KEY_ENV) or None,
-        "upstream_timeout_s": args.upstream_timeout,
-    }
+    return RecordingSettings(
+        record_dir=args.record,
+        replay_dir=args.replay,
+        replay_miss=args.replay_miss,
+        replay_pace=args.replay_pace,
+        upstream_url=args.upstream,
+        upstream_key=args.upstream_key or os.environ.get(UPSTREAM_KEY_ENV) or None,
+        upstream_timeout_s=args.upstream_timeout,
+    )

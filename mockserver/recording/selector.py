@@ -26,6 +26,7 @@ from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
 from mockserver.scenarios.plan import ScenarioPlan
+from mockserver.settings import RecordingSettings
 from mockserver.synthesis.context import SynthesisContext
 
 MISS_MODES = ("synthesize", "error", "forward")
@@ -48,8 +49,8 @@ class CassetteReplay:
         library: CassetteLibrary | None,
         scenarios: ScenarioControl,
         *,
-        miss: str = "synthesize",
-        pace: str = "recorded",
+        miss: str = RecordingSettings.replay_miss,
+        pace: str = RecordingSettings.replay_pace,
         directory: str = "",
         secrets: tuple[str, ...] = (),
     ):
@@ -92,7 +93,7 @@ class CassetteReplay:
             return reply
         if self.pace == "configured":
             model = ctx.catalogue.get(str(ctx.request.field("model") or ""))
-            profile = speed_profile(model, ctx.settings, ctx.request.headers)
+            profile = speed_profile(model, ctx.settings.pacing, ctx.request.headers)
             delays = [profile.first_delay()] + [profile.delay_for(1)] * (len(cassette.frames) - 1)
         else:
             offsets = [0.0] + [frame.at_ms for frame in cassette.frames]

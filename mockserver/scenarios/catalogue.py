@@ -49,7 +49,7 @@ def _failure(
 
 
 def _timeout(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
-    wait = _ms(params, "delay_ms", ctx.settings.timeout_ms)
+    wait = _ms(params, "delay_ms", ctx.settings.scenarios.timeout_ms)
     return ScenarioPlan(failure=failures.upstream_timeout(params), reshapers=[breakage.added_delay(wait)])
 
 
@@ -67,7 +67,7 @@ def _interrupted(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPl
 
 
 def _stalled(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
-    stall = _ms(params, "stall_ms", ctx.settings.stall_ms)
+    stall = _ms(params, "stall_ms", ctx.settings.scenarios.stall_ms)
     return ScenarioPlan(reshapers=[breakage.stalled(_frames(params), stall)])
 
 

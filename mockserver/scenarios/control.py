@@ -13,7 +13,6 @@ plan (then in the reply's ``outcome``) to the journal. The runtime holds one
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from mockserver.enrichment.meta import check_pace_headers
 from mockserver.errors import GatewayFailure
@@ -28,6 +27,7 @@ from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.scenarios.rules import Rule, RuleBook, load_rules_file
 from mockserver.scenarios.shared_journal import AnyJournal
 from mockserver.scenarios.violations import Violations
+from mockserver.settings import Settings
 from mockserver.state.counters import Counters, MemoryCounters
 from mockserver.state.shared_rules import RuleSets
 from mockserver.synthesis.context import SynthesisContext
@@ -54,7 +54,7 @@ class ScenarioControl:
 
     def __init__(
         self,
-        settings: Any,
+        settings: Settings,
         base_path: str,
         on_reset: Callable[[], None] | None = None,
         *,
@@ -64,22 +64,23 @@ class ScenarioControl:
     ):
         """``journal``, ``counters`` (the rules' and the error rate's) and ``rule_sets`` are
         the in-memory ones of a single worker unless the assembly passes shared ones."""
+        chosen = settings.scenarios
         self.base_path = base_path
         #: The ``--latency`` setting as given (the admin API lists it).
-        self.latency_setting: str | None = settings.latency
+        self.latency_setting: str | None = chosen.latency
         #: What else an admin reset forgets (the runtime's state store and id counts).
         self.on_reset = on_reset
-        initial = load_rules_file(settings.scenarios_file, SCENARIOS) if settings.scenarios_file else []
+        initial = load_rules_file(chosen.scenarios_file, SCENARIOS) if chosen.scenarios_file else []
         counters = counters or MemoryCounters()
         self.rules = RuleBook(initial, SCENARIOS, counters=counters, sets=rule_sets)
         if journal is None:  # (an empty journal is falsy)
-            journal = Journal(settings.journal_size, settings.journal_max_bytes, settings.journal_body_bytes)
+            journal = Journal(chosen.journal_size, chosen.journal_max_bytes, chosen.journal_body_bytes)
         self.journal: AnyJournal = journal
-        self.latency = parse_latency(settings.latency) if settings.latency else None
+        self.latency = parse_latency(chosen.latency) if chosen.latency else None
         self.error_rate = ErrorRate(
-            settings.error_rate, settings.seed, settings.error_scenarios or DEFAULT_SCENARIOS, counters=counters
+            chosen.error_rate, settings.api.seed, chosen.error_scenarios or DEFAULT_SCENARIOS, counters=counters
         )
-        self.violations = Violations(settings.violations)
+        self.violations = Violations(chosen.violations)
 
     # ---- selection --------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.scenarios.redaction import redact_body, redact_header, redact_headers, redact_prefix, redact_query
+from mockserver.settings import ScenarioSettings
 
 #: Kept for callers of the old name.
 redact = redact_header
@@ -151,7 +152,12 @@ class Journal:
     a ring buffer of :class:`Entry` bounded by count and bytes, oldest dropped first
     (thread-safe)."""
 
-    def __init__(self, capacity: int = 500, max_bytes: int = 32 * 1024 * 1024, body_limit: int = 64 * 1024):
+    def __init__(
+        self,
+        capacity: int = ScenarioSettings.journal_size,
+        max_bytes: int = ScenarioSettings.journal_max_bytes,
+        body_limit: int = ScenarioSettings.journal_body_bytes,
+    ):
         self.capacity = max(1, capacity)
         self.max_bytes = max(1, max_bytes)
         self.body_limit = max(0, body_limit)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.latency import MAX_DELAY_MS, LatencyError, parse_latency
 from mockserver.scenarios.rules import RuleError, load_rules_file
 from mockserver.scenarios.violations import VIOLATIONS
-from mockserver.settings import Settings
+from mockserver.settings import ScenarioSettings
 
 
 def _latency(text: str) -> str:
@@ -70,6 +69,7 @@ def _positive_float(text: str) -> float:
 
 
 def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
+    defaults = ScenarioSettings()
     group = serve.add_argument_group("scenarios and fault injection (see docs/scenarios.md)")
     group.add_argument(
         "--latency",
@@ -81,15 +81,15 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--error-rate",
         type=_rate,
-        default=0.0,
+        default=defaults.error_rate,
         metavar="RATE",
         help="share (0-1) of inference requests that fail with a retryable scenario; the "
-        "sequence of failures is fixed by --seed (default: 0)",
+        "sequence of failures is fixed by --seed (default: %(default)s)",
     )
     group.add_argument(
         "--error-scenarios",
         type=_scenario_names,
-        default=(),
+        default=defaults.error_scenarios,
         metavar="NAME,...",
         help="scenarios --error-rate draws from (default: upstream_error, upstream_rate_limited, all_providers_failed)",
     )
@@ -103,20 +103,20 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--stall-ms",
         type=_milliseconds,
-        default=30000.0,
+        default=defaults.stall_ms,
         help="pause of the stream_stalled scenario (default: %(default)s)",
     )
     group.add_argument(
         "--timeout-ms",
         type=_milliseconds,
-        default=10000.0,
+        default=defaults.timeout_ms,
         help="wait before the 504 of the upstream_timeout scenario (default: %(default)s)",
     )
     group.add_argument(
         "--violate",
         action="append",
         choices=tuple(VIOLATIONS),
-        default=[],
+        default=list(defaults.violations),
         metavar="NAME",
         help="DELIBERATELY break the contract, to test conformance tools (repeatable): " + ", ".join(VIOLATIONS),
     )
@@ -125,7 +125,7 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
         action="store_const",
         const="off",
         dest="admin",
-        default="loopback",
+        default=defaults.admin,
         help="turn off the /__mock/ admin API (journal, rules, reset)",
     )
     group.add_argument(
@@ -138,28 +138,28 @@ def add_scenario_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--journal-size",
         type=int,
-        default=500,
+        default=defaults.journal_size,
         metavar="N",
         help="requests kept in the admin journal (default: %(default)s)",
     )
     group.add_argument(
         "--journal-max-mb",
         type=_positive_float,
-        default=Settings.journal_max_bytes / 1024 / 1024,
+        default=defaults.journal_max_bytes / 1024 / 1024,
         metavar="MB",
         help="bytes kept in the admin journal, oldest requests dropped first (default: %(default)s)",
     )
     group.add_argument(
         "--journal-body-kb",
         type=_positive_float,
-        default=Settings.journal_body_bytes / 1024,
+        default=defaults.journal_body_bytes / 1024,
         metavar="KB",
         help="larger request bodies are journalled as their first KB plus size and SHA-256, larger answers "
         "as their first KB plus size (default: %(default)s)",
     )
 
 
-def scenario_settings(args: argparse.Namespace) -> dict[str, Any]:
+def scenario_settings(args: argparse.Namespace) -> ScenarioSettings:
     if args.violate:
         print(
             f"aistats-mock: DELIBERATE CONTRACT VIOLATIONS ON: {', '.join(args.violate)} "
@@ -167,16 +167,16 @@ def scenario_settings(args: argparse.Namespace) -> dict[str, Any]:
             file=sys.stderr,
             flush=True,
         )
-    return {
-        "latency": args.latency,
-        "error_rate": args.error_rate,
-        "error_scenarios": args.error_scenarios,
-        "scenarios_file": args.scenarios_file,
-        "stall_ms": args.stall_ms,
-        "timeout_ms": args.timeout_ms,
-        "violations": tuple(args.violate),
-        "admin": args.admin,
-        "journal_size": max(1, args.journal_size),
-        "journal_max_bytes": int(args.journal_max_mb * 1024 * 1024),
-        "journal_body_bytes": int(args.journal_body_kb * 1024),
-    }
+    return ScenarioSettings(
+        latency=args.latency,
+        error_rate=args.error_rate,
+        error_scenarios=args.error_scenarios,
+        scenarios_file=args.scenarios_file,
+        stall_ms=args.stall_ms,
+        timeout_ms=args.timeout_ms,
+        violations=tuple(args.violate),
+        admin=args.admin,
+        journal_size=max(1, args.journal_size),
+        journal_max_bytes=int(args.journal_max_mb * 1024 * 1024),
+        journal_body_bytes=int(args.journal_body_kb * 1024),
+    )

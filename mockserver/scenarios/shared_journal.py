@@ -16,6 +16,7 @@ import orjson
 
 from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, decode_body, encode_body, kept_body
 from mockserver.scenarios.redaction import redact_headers, redact_query
+from mockserver.settings import ScenarioSettings
 from mockserver.state.interface import StateUnavailable
 from mockserver.state.journal_log import RecordLog
 
@@ -63,7 +64,7 @@ def entry_from_json(seq: int, text: str, body: bytes, ending: str | None) -> Ent
 
 
 class SharedJournal:
-    def __init__(self, log: RecordLog, body_limit: int = 64 * 1024):
+    def __init__(self, log: RecordLog, body_limit: int = ScenarioSettings.journal_body_bytes):
         self.log = log
         self.capacity = log.capacity
         self.max_bytes = log.max_bytes

@@ -70,7 +70,7 @@ class AdminMiddleware:
         self.traffic = runtime.traffic
         exporter = MetricsExporter(self.traffic, self.control.journal, runtime.state, runtime.state.now_ms)
         self.api = AdminApi(self.control, runtime.replies, exporter, functools.partial(overview, runtime.state))
-        self.admin = runtime.settings.admin
+        self.admin = runtime.settings.scenarios.admin
         violations = self.control.violations
         self.ignore_auth = "ignore_auth" in violations
         self.accept_negative = "negative_data_accepted" in violations
@@ -137,7 +137,7 @@ class AdminMiddleware:
     def _own_hosts(self, scope: Scope) -> tuple[str, ...]:
         """The names this server answers to: the address the client reached, and --public-url's host."""
         server = scope.get("server") or ("",)
-        public = self.runtime.settings.public_url
+        public = self.runtime.settings.serving.public_url
         return str(server[0]).lower(), (urlsplit(public).hostname or "") if public else ""
 
     # ---- journal -----------------------------------------------------------------------
@@ -217,11 +217,11 @@ class AdminMiddleware:
 
     def _with_stand_in_key(self, scope: Scope) -> Scope:
         try:
-            authenticate(header(scope, "authorization"), self.runtime.settings.key_kind)
+            authenticate(header(scope, "authorization"), self.runtime.settings.api.key_kind)
             return scope
         except GatewayFailure:
             pass
-        token = f"aistats_v1_{self.runtime.settings.key_kind}_{STAND_IN_KID}_violation_secret"
+        token = f"aistats_v1_{self.runtime.settings.api.key_kind}_{STAND_IN_KID}_violation_secret"
         headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"authorization"]
         return {**scope, "headers": [*headers, (b"authorization", f"Bearer {token}".encode())]}
 

@@ -36,24 +36,24 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     runtime = runtime or assemble(settings)
     _validate_each_spec_once()
-    if settings.framework not in FRAMEWORKS:
-        raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.framework!r}")
+    if settings.serving.framework not in FRAMEWORKS:
+        raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.serving.framework!r}")
     surface = runtime.surface
     dispatcher = DialectDispatcher(Dispatcher(runtime), surface.dialects)
     options = dict(
         security_map=security_map(runtime),
         validator_map=validator_map(runtime),
         swagger_ui_options=SwaggerUIOptions(spec_path="/openapi.json", swagger_ui_path="/ui"),
-        validate_responses=settings.validate_responses,
+        validate_responses=settings.api.validate_responses,
         strict_validation=False,
     )
-    if settings.framework == "flask":
+    if settings.serving.framework == "flask":
         app = connexion.FlaskApp(__name__, **options)
         _enlarge_flask_pool(app)
     else:
         app = connexion.AsyncApp(__name__, **options)
         app._middleware_app.api_cls = direct_api_class()
-    resolver = DispatchResolver(dispatcher, surface.index, settings.framework)
+    resolver = DispatchResolver(dispatcher, surface.index, settings.serving.framework)
     app.add_api(fresh_copy(surface.spec), resolver=resolver, name="gateway")
     for middleware_class, position, arguments in middleware(runtime):
         app.add_middleware(middleware_class, position=position, **arguments)

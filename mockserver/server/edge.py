@@ -54,7 +54,7 @@ class GatewayEdge:
         self.base = runtime.surface.index.base_path
         self.cors = cors_headers(runtime.surface.index)
         #: With ``--workers N`` (N > 1) every answer names the worker process that gave it.
-        self.worker = str(os.getpid()).encode() if runtime.settings.workers > 1 else None
+        self.worker = str(os.getpid()).encode() if runtime.settings.serving.workers > 1 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,9 +74,11 @@ class GatewayEdge:
             make_routable(scope)
         state = request_state(scope)
         settings = self.runtime.settings
-        body, refusal = await _read_body(receive, scope, settings.max_body_bytes, settings.body_timeout_s)
+        body, refusal = await _read_body(
+            receive, scope, settings.serving.max_body_bytes, settings.serving.body_timeout_s
+        )
         state.raw_body = body
-        state.origin = settings.public_url or server_origin(scope)
+        state.origin = settings.serving.public_url or server_origin(scope)
         seed_header = header(scope, "x-mock-seed") if in_api else None
         try:
             seed = await run_off_loop_if(is_large(body), self._seed, scope, body, seed_header)

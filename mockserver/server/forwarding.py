@@ -66,13 +66,13 @@ class UpstreamForwarding:
         self.app = app
         self.runtime = runtime
         settings = runtime.settings
-        self.upstream = settings.upstream_url or ""
-        self.upstream_key = settings.upstream_key
+        self.upstream = settings.recording.upstream_url or ""
+        self.upstream_key = settings.recording.upstream_key
         self.timeout = httpx.Timeout(
-            settings.upstream_timeout_s, connect=min(settings.upstream_timeout_s, CONNECT_TIMEOUT_S)
+            settings.recording.upstream_timeout_s, connect=min(settings.recording.upstream_timeout_s, CONNECT_TIMEOUT_S)
         )
         self.base = runtime.index.base_path
-        self.forward_all = settings.record_dir is not None
+        self.forward_all = settings.recording.record_dir is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         recorder = self.runtime.recorder
@@ -150,7 +150,7 @@ class UpstreamForwarding:
 
     async def _refuse(self, scope: Scope, send: Send, exc: httpx.HTTPError, family: str) -> None:
         state = request_state(scope)
-        seconds = self.runtime.settings.upstream_timeout_s
+        seconds = self.runtime.settings.recording.upstream_timeout_s
         if isinstance(exc, httpx.TimeoutException):
             failure = GatewayFailure(
                 504,

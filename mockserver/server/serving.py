@@ -35,7 +35,7 @@ from mockserver.encoding.body import reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure
 from mockserver.server.edge import BODY_TIMED_OUT
-from mockserver.settings import Settings
+from mockserver.settings import ServingSettings, Settings
 
 #: What a connection's timer waits for while a request's headers are incomplete.
 HEADERS = "headers"
@@ -49,9 +49,9 @@ class GuardedProtocol(HttpToolsProtocol):
     headers and body arrive in one read, costs no timer at all.
     """
 
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    max_connections: int = 1000
+    header_timeout: float = ServingSettings.header_timeout_s
+    body_timeout: float = ServingSettings.body_timeout_s
+    max_connections: int = ServingSettings.max_connections
     timeout_answer: bytes = b""
     busy_answer: bytes = b""
 
@@ -162,21 +162,21 @@ def protocol_class(settings: Settings, dialect: str | None = None) -> type[Guard
     timeout = GatewayFailure(
         408,
         "incomplete_headers",
-        f"the request headers did not arrive whole within {settings.header_timeout_s:g} s",
+        f"the request headers did not arrive whole within {settings.serving.header_timeout_s:g} s",
     )
     busy = GatewayFailure(
         503,
         "server_busy",
-        f"all {settings.max_connections} connections are serving requests",
+        f"all {settings.serving.max_connections} connections are serving requests",
         reason="connection_limit",
     )
     return type(
         "GuardedProtocol",
         (GuardedProtocol,),
         {
-            "header_timeout": settings.header_timeout_s,
-            "body_timeout": settings.body_timeout_s,
-            "max_connections": settings.max_connections,
+            "header_timeout": settings.serving.header_timeout_s,
+            "body_timeout": settings.serving.body_timeout_s,
+            "max_connections": settings.serving.max_connections,
             "timeout_answer": _raw_answer(timeout, dialect),
             "busy_answer": _raw_answer(busy, dialect),
         },

@@ -30,7 +30,6 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -64,8 +63,8 @@ class Supervisor:
         try:
             with tempfile.TemporaryDirectory(prefix="aistats-mock-") as scratch:
                 settings = self._shared_settings(Path(scratch))
-                if settings.state_path is not None:
-                    open_shared(settings.state_path).close()  # tables made once, before any worker
+                if settings.state.state_path is not None:
+                    open_shared(settings.state.state_path).close()  # tables made once, before any worker
                 banner = self._start(settings)
                 if banner is None:
                     return WORKER_DIED if not self.stopping else 0
@@ -77,15 +76,15 @@ class Supervisor:
                 signal.signal(sig, handler)
 
     def _shared_settings(self, scratch: Path) -> Settings:
-        if self.settings.state_url:  # on Redis: the workers share it as any fleet does
-            return replace(self.settings, launch_id=uuid.uuid4().hex)
-        state = self.settings.state_path or scratch / STATE_FILE
-        return replace(self.settings, state_path=state, launch_id=uuid.uuid4().hex)
+        if self.settings.state.state_url:  # on Redis: the workers share it as any fleet does
+            return self.settings.with_(launch_id=uuid.uuid4().hex)
+        state = self.settings.state.state_path or scratch / STATE_FILE
+        return self.settings.with_(state_path=state, launch_id=uuid.uuid4().hex)
 
     def _start(self, settings: Settings) -> str | None:
         context = multiprocessing.get_context("fork")
         waiting: dict[Any, Any] = {}
-        for index in range(settings.workers):
+        for index in range(settings.serving.workers):
             reader, writer = context.Pipe(duplex=False)
             process = context.Process(
                 target=_worker,

@@ -17,20 +17,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from mockserver.auth import DEFAULT_TEAM
+from mockserver.settings import Bounds
+
+__all__ = ["Bounds", "KeyCheck", "Pricer", "Row", "StateUnavailable", "TeamKey"]
 
 Row = dict[str, Any]
 #: Pricing of a completed job (``total_nanos``, ``lines``...), from its row (called once per job).
 Pricer = Callable[[Row], dict[str, Any]]
-
-
-@dataclass(frozen=True)
-class Bounds:
-    job_ttl_seconds: float = 86_400.0
-    max_jobs: int = 10_000
-    generation_ttl_seconds: float = 30 * 86_400.0
-    max_generations: int = 50_000
-    #: Wallets kept; beyond them the least recently charged teams are forgotten (docs/teams.md).
-    max_teams: int = 10_000
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+from mockserver.settings import Bounds, StateSettings
 from mockserver.state.interface import StateUnavailable
 from mockserver.state.location import is_redis_url, parse_target, redacted
 
+SECONDS_PER_DAY = 86_400.0
+
 
 def add_state_arguments(serve: argparse.ArgumentParser) -> None:
+    defaults, bounds = StateSettings(), Bounds()
     group = serve.add_argument_group("state (keys, wallets, jobs, generation records)")
     group.add_argument(
         "--state",
@@ -25,14 +29,14 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--job-seconds",
         type=float,
-        default=6.0,
+        default=defaults.job_seconds,
         metavar="S",
         help="how long a video or music job takes to finish; 0 finishes at once (default: %(default)s)",
     )
     group.add_argument(
         "--job-failure-rate",
         type=float,
-        default=0.05,
+        default=defaults.job_failure_rate,
         metavar="P",
         help="share of jobs that fail, drawn from the request seed; force one with the "
         "X-Mock-Job-Outcome: failed header (default: %(default)s)",
@@ -40,35 +44,35 @@ def add_state_arguments(serve: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--credits",
         type=float,
-        default=100.0,
+        default=defaults.credits_usd,
         metavar="USD",
         help="starting wallet balance of each team in USD (default: %(default)s)",
     )
     group.add_argument(
         "--job-ttl-seconds",
         type=float,
-        default=86_400.0,
+        default=bounds.job_ttl_seconds,
         metavar="S",
         help="forget jobs older than this (default: %(default)s)",
     )
     group.add_argument(
         "--max-jobs",
         type=int,
-        default=10_000,
+        default=bounds.max_jobs,
         metavar="N",
         help="keep at most this many jobs, newest first (default: %(default)s)",
     )
     group.add_argument(
         "--generation-ttl-days",
         type=float,
-        default=30.0,
+        default=bounds.generation_ttl_seconds / SECONDS_PER_DAY,
         metavar="D",
         help="forget generation records, ledger rows and deleted key ids older than this (default: %(default)s)",
     )
     group.add_argument(
         "--max-generations",
         type=int,
-        default=50_000,
+        default=bounds.max_generations,
         metavar="N",
         help="keep at most this many generation records (and deleted key ids) (default: %(default)s)",
     )
@@ -86,16 +90,20 @@ def state_target(text: str) -> str:
     return text
 
 
-def state_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The Settings fields these options set."""
-    return {
-        "state_path": None if args.state is None or is_redis_url(args.state) else Path(args.state),
-        "state_url": args.state if args.state is not None and is_redis_url(args.state) else None,
-        "job_seconds": max(0.0, args.job_seconds),
-        "job_failure_rate": min(1.0, max(0.0, args.job_failure_rate)),
-        "credits_usd": args.credits,
-        "job_ttl_seconds": args.job_ttl_seconds,
-        "max_jobs": max(1, args.max_jobs),
-        "generation_ttl_seconds": args.generation_ttl_days * 86_400.0,
-        "max_generations": max(1, args.max_generations),
-    }
+def state_settings(args: argparse.Namespace) -> StateSettings:
+    """The state's settings these options ask for."""
+    bounds = replace(
+        Bounds(),
+        job_ttl_seconds=args.job_ttl_seconds,
+        max_jobs=max(1, args.max_jobs),
+        generation_ttl_seconds=args.generation_ttl_days * SECONDS_PER_DAY,
+        max_generations=max(1, args.max_generations),
+    )
+    return StateSettings(
+        state_path=None if args.state is None or is_redis_url(args.state) else Path(args.state),
+        state_url=args.state if args.state is not None and is_redis_url(args.state) else None,
+        job_seconds=max(0.0, args.job_seconds),
+        job_failure_rate=min(1.0, max(0.0, args.job_failure_rate)),
+        credits_usd=args.credits,
+        bounds=bounds,
+    )

@@ -12,10 +12,11 @@ import itertools
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
+from mockserver.settings import StateSettings
 from mockserver.state.db import Database
 from mockserver.state.interface import Bounds, TeamKey
 from mockserver.state.jobs import JobStore
@@ -32,8 +33,8 @@ class Store:
         self,
         path: str | Path | None = None,
         *,
-        credits_usd: float = 100.0,
-        job_seconds: float = 6.0,
+        credits_usd: float = StateSettings.credits_usd,
+        job_seconds: float = StateSettings.job_seconds,
         job_failure_rate: float = 0.0,
         bounds: Bounds | None = None,
         clock: Callable[[], float] = time.time,
@@ -50,8 +51,8 @@ class Store:
         self._writes = itertools.count(1)
 
     @classmethod
-    def from_settings(cls, settings: Any) -> Store:
-        return cls(settings.state_path, bounds=bounds_of(settings), **store_options(settings))
+    def from_settings(cls, settings: StateSettings) -> Store:
+        return cls(settings.state_path, bounds=settings.bounds, **store_options(settings))
 
     def now_ms(self) -> int:
         return int(self.clock() * 1000)
@@ -83,24 +84,14 @@ class Store:
         self.db.close()
 
 
-def bounds_of(settings: Any) -> Bounds:
-    """The TTLs and row caps that ``settings`` asks for."""
-    return Bounds(
-        job_ttl_seconds=settings.job_ttl_seconds,
-        max_jobs=settings.max_jobs,
-        generation_ttl_seconds=settings.generation_ttl_seconds,
-        max_generations=settings.max_generations,
-    )
-
-
 class StoreOptions(TypedDict):
     credits_usd: float
     job_seconds: float
     job_failure_rate: float
 
 
-def store_options(settings: Any) -> StoreOptions:
-    """The keyword options every store takes from ``settings`` (besides its bounds)."""
+def store_options(settings: StateSettings) -> StoreOptions:
+    """The keyword options every store takes from the state's settings (besides its bounds)."""
     return {
         "credits_usd": settings.credits_usd,
         "job_seconds": settings.job_seconds,

@@ -13,6 +13,7 @@ from mockserver.catalogue import Catalogue
 from mockserver.contract.index import ContractIndex
 from mockserver.ids import derive_seed
 from mockserver.model import MockRequest
+from mockserver.settings import Settings
 from mockserver.synthesis.script import Script
 from mockserver.validation.schemas import SchemaCompiler
 
@@ -35,7 +36,7 @@ class SynthesisContext:
     compiler: SchemaCompiler
     catalogue: Catalogue
     epoch: int
-    settings: Any = None
+    settings: Settings = field(default_factory=Settings)
     state: Any = None
     #: Generated files served at ``/__mock/media/`` (the runtime's store).
     media: Any = None

@@ -404,12 +404,17 @@ def test_serving_options_have_one_default_each_and_refuse_nonsense():
 
     parser = build_parser()
     settings = settings_from(parser.parse_args(["serve"]))
-    assert (settings.header_timeout_s, settings.body_timeout_s, settings.max_connections) == (10.0, 30.0, 1000)
-    assert settings.public_url is None
+    assert (settings.serving.header_timeout_s, settings.serving.body_timeout_s, settings.serving.max_connections) == (
+        10.0,
+        30.0,
+        1000,
+    )
+    assert settings.serving.public_url is None
     chosen = settings_from(
         parser.parse_args(["serve", "--body-timeout", "2.5", "--max-connections", "7", "--public-url", "http://m:1/"])
     )
-    assert (chosen.body_timeout_s, chosen.max_connections, chosen.public_url) == (2.5, 7, "http://m:1")
+    served = chosen.serving
+    assert (served.body_timeout_s, served.max_connections, served.public_url) == (2.5, 7, "http://m:1")
     for bad in (
         ["--body-timeout", "0"],
         ["--header-timeout", "inf"],

@@ -15,7 +15,7 @@ from mockserver.encoding.sse import mid_stream_error_frame
 from mockserver.enrichment.meta import speed_profile
 from mockserver.enrichment.pricing import pricing_problems
 from mockserver.errors import GatewayFailure
-from mockserver.settings import Settings
+from mockserver.settings import PacingSettings
 from tests.support import AUTH, parse_sse
 
 GENERATION_ID = re.compile(rb"G-[0-9A-HJKMNP-TV-Z]{26}")
@@ -164,7 +164,7 @@ def test_mid_stream_error_frames_conform(checker, surface, path):
 def test_speed_profile_precedence():
     model = load_catalogue().get("openai/gpt-5-nano")
     assert speed_profile(model).ttft_ms == 350 and not speed_profile(model).explicit
-    server = Settings(ttft_ms=20, tokens_per_second=0)
+    server = PacingSettings(ttft_ms=20, tokens_per_second=0)
     assert speed_profile(model, server).tokens_per_second == 0
     chosen = speed_profile(model, server, {"x-mock-ttft-ms": "5", "x-mock-tokens-per-second": "1000"})
     assert (chosen.ttft_ms, chosen.tokens_per_second, chosen.explicit) == (5, 1000, True)

@@ -20,7 +20,7 @@ CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "
 
 
 def client_for(framework="async", client=LOCAL, **settings) -> TestClient:
-    app = create_app(Settings(framework=framework, ttft_ms=0, tokens_per_second=0, **settings))
+    app = create_app(Settings.of(framework=framework, ttft_ms=0, tokens_per_second=0, **settings))
     return TestClient(app, raise_server_exceptions=False, client=client)
 
 
@@ -166,7 +166,7 @@ def test_unknown_routes_and_methods(mock, admin_checker):
 
 @pytest.fixture(scope="module")
 def shared_app():
-    return create_app(Settings(ttft_ms=0, tokens_per_second=0))
+    return create_app(Settings.of(ttft_ms=0, tokens_per_second=0))
 
 
 @pytest.mark.parametrize("host", ["203.0.113.7", "10.1.2.3", "192.168.0.9", "testclient"])

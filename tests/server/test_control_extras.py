@@ -229,8 +229,8 @@ def test_control_secret_semantics(api, no_secret, method, path):
 
 def test_cli_takes_the_control_secret():
     parser = build_parser()
-    assert settings_from(parser.parse_args(["serve", "--control-secret", "abc"])).control_secret == "abc"
-    assert settings_from(parser.parse_args(["serve"])).control_secret is None
+    assert settings_from(parser.parse_args(["serve", "--control-secret", "abc"])).api.control_secret == "abc"
+    assert settings_from(parser.parse_args(["serve"])).api.control_secret is None
 
 
 # ------------------------------------------------------------------ derank

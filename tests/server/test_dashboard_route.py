@@ -18,7 +18,7 @@ FILES = sorted({name for name, _ in ASSETS.values()})
 
 @pytest.fixture(scope="module")
 def app():
-    return create_app(Settings(ttft_ms=0, tokens_per_second=0))
+    return create_app(Settings.of(ttft_ms=0, tokens_per_second=0))
 
 
 @pytest.fixture(scope="module")
@@ -78,10 +78,10 @@ def test_a_dns_rebound_host_name_is_refused(local):
 
 
 def test_any_host_opens_it_and_no_admin_turns_it_off():
-    opened = create_app(Settings(admin="any"))
+    opened = create_app(Settings.of(admin="any"))
     with TestClient(opened, raise_server_exceptions=False, client=("203.0.113.7", 1)) as client:
         assert client.get("/__mock/ui").status_code == 200
-    closed = create_app(Settings(admin="off"))
+    closed = create_app(Settings.of(admin="off"))
     with TestClient(closed, raise_server_exceptions=False, client=LOCAL) as client:
         off = client.get("/__mock/ui")
         assert off.status_code == 404 and off.text == "404 Not Found"

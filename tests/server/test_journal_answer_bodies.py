@@ -14,7 +14,7 @@ CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "
 
 
 def _client(**settings) -> TestClient:
-    app = create_app(Settings(ttft_ms=0, tokens_per_second=0, **settings))
+    app = create_app(Settings.of(ttft_ms=0, tokens_per_second=0, **settings))
     return TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 5000))
 
 

@@ -18,7 +18,7 @@ VIDEO = {"model": "openai/sora-2", "prompt": "A paper boat", "seconds": "8", "si
 
 
 def client_for(framework: str = "async", client=LOCAL, **settings) -> TestClient:
-    app = create_app(Settings(framework=framework, ttft_ms=0, tokens_per_second=0, **settings))
+    app = create_app(Settings.of(framework=framework, ttft_ms=0, tokens_per_second=0, **settings))
     return TestClient(app, raise_server_exceptions=False, client=client)
 
 

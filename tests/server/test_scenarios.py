@@ -16,7 +16,7 @@ ALL_FAILED = "All provider candidates failed. Inspect failure_sample for upstrea
 
 @pytest.fixture(scope="module", params=FRAMEWORKS)
 def mock(request):
-    app = create_app(Settings(framework=request.param, ttft_ms=0, tokens_per_second=0, timeout_ms=0))
+    app = create_app(Settings.of(framework=request.param, ttft_ms=0, tokens_per_second=0, timeout_ms=0))
     with TestClient(app, raise_server_exceptions=False, client=("127.0.0.1", 40000)) as client:
         yield client
 
@@ -195,7 +195,7 @@ def test_scenario_header_wins_over_prefer(mock):
 def test_scenarios_work_on_the_december_contract():
     key = {"Authorization": "Bearer aistats_v1_k_testkid0001_s3cr3tvalue"}
     checker = contract_checker("2025-12")
-    app = create_app(Settings(contract="2025-12", ttft_ms=0, tokens_per_second=0))
+    app = create_app(Settings.of(contract="2025-12", ttft_ms=0, tokens_per_second=0))
     with TestClient(app, raise_server_exceptions=False) as dec:
         limited = dec.post("/v1/chat/completions", json=CHAT, headers={**key, "X-Mock-Scenario": "key_limit"})
         broken = dec.post(

@@ -42,7 +42,7 @@ REPLY_FILE = "\n".join(
 
 
 def client(**settings) -> TestClient:
-    app = create_app(Settings(ttft_ms=0, tokens_per_second=0, latency="0", **settings))
+    app = create_app(Settings.of(ttft_ms=0, tokens_per_second=0, latency="0", **settings))
     return TestClient(app, raise_server_exceptions=False, client=LOCAL)
 
 

@@ -24,10 +24,10 @@ def pair(tmp_path):
 
 
 def test_one_worker_keeps_every_piece_in_memory(tmp_path):
-    alone = sharing_for(Settings(state_path=tmp_path / "state.sqlite3"))
+    alone = sharing_for(Settings.of(state_path=tmp_path / "state.sqlite3"))
     assert isinstance(alone.journal, Journal) and isinstance(alone.media, MediaStore)
     assert isinstance(alone.scenario_counters, MemoryCounters)
-    assert isinstance(sharing_for(Settings(workers=2, state_path=tmp_path / "s")).journal, SharedJournal)
+    assert isinstance(sharing_for(Settings.of(workers=2, state_path=tmp_path / "s")).journal, SharedJournal)
 
 
 def test_rules_counts_journal_and_media_are_shared(pair):

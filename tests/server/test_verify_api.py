@@ -15,7 +15,7 @@ LOCAL = ("127.0.0.1", 50125)
 
 @pytest.fixture(scope="module")
 def mock():
-    app = create_app(Settings(ttft_ms=0, tokens_per_second=0, latency="0"))
+    app = create_app(Settings.of(ttft_ms=0, tokens_per_second=0, latency="0"))
     with TestClient(app, raise_server_exceptions=False, client=LOCAL) as client:
         client.post("/__mock/reset")
         for model, context in [

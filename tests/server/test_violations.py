@@ -20,7 +20,7 @@ RESPONSES_STREAM = {"model": "openai/gpt-5-nano", "input": "Say hi.", "stream": 
 
 
 def violating(*names: str, **settings) -> TestClient:
-    app = create_app(Settings(ttft_ms=0, tokens_per_second=0, violations=names, **settings))
+    app = create_app(Settings.of(ttft_ms=0, tokens_per_second=0, violations=names, **settings))
     return TestClient(app, raise_server_exceptions=False)
 
 
@@ -122,16 +122,16 @@ def test_job_status_regresses_after_completion():
 
 
 def test_no_violation_is_on_by_default():
-    assert Settings().violations == ()
+    assert Settings().scenarios.violations == ()
     from mockserver.cli import build_parser, settings_from
 
     args = build_parser().parse_args(["serve"])
-    assert settings_from(args).violations == ()
+    assert settings_from(args).scenarios.violations == ()
 
 
 def test_unknown_violation_names_are_refused():
     with pytest.raises(ValueError, match="unknown violation"):
-        create_app(Settings(violations=("be_evil",)))
+        create_app(Settings.of(violations=("be_evil",)))
     from mockserver.cli import build_parser
 
     with pytest.raises(SystemExit):

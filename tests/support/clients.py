@@ -16,7 +16,7 @@ START = 1_800_000_000.0
 
 def make_client(framework: str = "async", **settings: Any) -> TestClient:
     """A TestClient of a fresh mock (server errors come back as 500s, as a real client sees them)."""
-    return TestClient(create_app(Settings(framework=framework, **settings)), raise_server_exceptions=False)
+    return TestClient(create_app(Settings.of(framework=framework, **settings)), raise_server_exceptions=False)
 
 
 class FakeClock:

@@ -31,13 +31,13 @@ _FAST_ARGS = ["--latency", "0", "--ttft-ms", "0", "--tokens-per-second", "0", "-
 
 def mock_app(**settings: Any) -> Any:
     """The mock's ASGI app with ``FAST`` settings (overridable)."""
-    return create_app(Settings(**{**FAST, **settings}))
+    return create_app(Settings.of(**{**FAST, **settings}))
 
 
 @contextlib.contextmanager
 def live_server(framework: str = "async", **settings: Any) -> Iterator[str]:
     """A mock with ``settings`` on a real socket, in a thread; yields its origin."""
-    with serve_app(create_app(Settings(framework=framework, **settings))) as origin:
+    with serve_app(create_app(Settings.of(framework=framework, **settings))) as origin:
         yield origin
 
 

@@ -54,7 +54,7 @@ def test_every_packaged_contract_loads_in_connexion(name):
         if name != "2026-03":
             pytest.skip(f"contract {name} is not packaged")
         raise
-    app = create_app(Settings(contract=name))
+    app = create_app(Settings.of(contract=name))
     assert app.runtime.index.operations
 
 

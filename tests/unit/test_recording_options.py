@@ -16,12 +16,13 @@ def test_record_and_replay_options_become_settings(tmp_path: Path, monkeypatch: 
         ["serve", "--record", str(tmp_path / "new"), "--upstream", "http://gw.test/v1/", "--upstream-timeout", "5"]
     )
     settings = settings_from(args)
-    assert settings.record_dir == tmp_path / "new" and (tmp_path / "new").is_dir()
-    assert settings.upstream_url == "http://gw.test/v1" and settings.upstream_timeout_s == 5
-    assert settings.upstream_key == "from-the-environment"
+    assert settings.recording.record_dir == tmp_path / "new" and (tmp_path / "new").is_dir()
+    assert settings.recording.upstream_url == "http://gw.test/v1" and settings.recording.upstream_timeout_s == 5
+    assert settings.recording.upstream_key == "from-the-environment"
     assert "from-the-environment" not in repr(settings)
     replay = settings_from(build_parser().parse_args(["serve", "--replay", str(tmp_path), "--replay-miss", "error"]))
-    assert replay.replay_dir == tmp_path and replay.replay_miss == "error" and replay.record_dir is None
+    assert replay.recording.replay_dir == tmp_path and replay.recording.replay_miss == "error"
+    assert replay.recording.record_dir is None
 
 
 @pytest.mark.parametrize(

@@ -219,7 +219,7 @@ def test_serve_takes_repeatable_reply_files_and_refuses_a_bad_one(tmp_path, caps
     bad.write_text("- {reply: {text: a}, match: {usr: x}}\n")
     args = build_parser().parse_args(["serve", "--replies", str(first), "--replies", str(second), "--replies-strict"])
     settings = settings_from(args)
-    assert settings.replies_files == (first, second) and settings.replies_strict
+    assert settings.replies.replies_files == (first, second) and settings.replies.replies_strict
     with pytest.raises(SystemExit):
         build_parser().parse_args(["serve", "--replies", str(bad)])
     assert "match has unknown keys ['usr']" in capsys.readouterr().err

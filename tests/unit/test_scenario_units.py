@@ -23,7 +23,7 @@ CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "
 
 @pytest.fixture(scope="module")
 def runtime():
-    return assemble(Settings(ttft_ms=0, tokens_per_second=0, timeout_ms=1500, stall_ms=700))
+    return assemble(Settings.of(ttft_ms=0, tokens_per_second=0, timeout_ms=1500, stall_ms=700))
 
 
 def chat_request(runtime, body=None, seed=11, **headers) -> MockRequest:
@@ -231,11 +231,11 @@ def test_latency_header_slow_and_timeout_delay_the_reply(runtime):
     slow = dispatcher.handle(chat_request(runtime, **{"X-Mock-Scenario": "slow; delay_ms=40"}))
     assert slow.status == 200 and slow.delay == pytest.approx(0.04)
     timeout = dispatcher.handle(chat_request(runtime, **{"X-Mock-Scenario": "upstream_timeout"}))
-    assert timeout.status == 504 and timeout.delay == pytest.approx(1.5)  # Settings.timeout_ms
+    assert timeout.status == 504 and timeout.delay == pytest.approx(1.5)  # ScenarioSettings.timeout_ms
 
 
 def test_server_latency_is_drawn_per_request_from_its_seed():
-    runtime = assemble(Settings(latency="100-400", ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings.of(latency="100-400", ttft_ms=0, tokens_per_second=0))
     dispatcher = Dispatcher(runtime)
     delays = [dispatcher.handle(chat_request(runtime, seed=seed)).delay for seed in range(20)]
     assert all(0.1 <= delay <= 0.4 for delay in delays) and len(set(delays)) > 10
@@ -253,7 +253,7 @@ def test_the_chosen_scenario_comes_back_in_the_replys_outcome(runtime):
 
 def run_statuses(seed: int, calls: int = 40) -> list[int]:
     """One "run": a fresh server with a 40 % fault rate, answering the same request sequence."""
-    runtime = assemble(Settings(seed=seed, error_rate=0.4, ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings.of(seed=seed, error_rate=0.4, ttft_ms=0, tokens_per_second=0))
     dispatcher = Dispatcher(runtime)
     return [dispatcher.handle(chat_request(runtime, seed=number)).status for number in range(calls)]
 
@@ -266,7 +266,7 @@ def test_seeded_error_rate_is_reproducible_run_to_run():
 
 
 def test_error_rate_leaves_other_families_alone():
-    runtime = assemble(Settings(error_rate=1.0, ttft_ms=0, tokens_per_second=0))
+    runtime = assemble(Settings.of(error_rate=1.0, ttft_ms=0, tokens_per_second=0))
     health = MockRequest(operation=runtime.index.operations["healthz"], method="GET", path="/v1/health")
     assert Dispatcher(runtime).handle(health).status == 200
     assert Dispatcher(runtime).handle(chat_request(runtime)).status in (500, 429, 502)
@@ -320,11 +320,19 @@ def test_command_line_options_reach_the_settings(tmp_path):
             "9",
         ]
     )
-    settings = settings_from(args)
+    settings = settings_from(args).scenarios
     assert (settings.latency, settings.error_rate, settings.error_scenarios) == (
         "normal:300,50",
         0.1,
         ("key_limit", "slow"),
     )
-    assert (settings.scenarios_file, settings.stall_ms, settings.timeout_ms) == (rules, 500.0, 20.0)
-    assert (settings.violations, settings.admin, settings.journal_size) == (("extra_field", "ignore_auth"), "off", 9)
+    assert (settings.scenarios_file, settings.stall_ms, settings.timeout_ms) == (
+        rules,
+        500.0,
+        20.0,
+    )
+    assert (settings.violations, settings.admin, settings.journal_size) == (
+        ("extra_field", "ignore_auth"),
+        "off",
+        9,
+    )

@@ -15,9 +15,9 @@ def _settings(*args: str):
 
 
 def test_one_worker_by_default_and_auto_is_one_per_core():
-    assert _settings().workers == 1
-    assert _settings("--workers", "auto").workers == (os.cpu_count() or 1)
-    assert _settings("--workers", "3").workers == 3
+    assert _settings().serving.workers == 1
+    assert _settings("--workers", "auto").serving.workers == (os.cpu_count() or 1)
+    assert _settings("--workers", "3").serving.workers == 3
 
 
 @pytest.mark.parametrize("value", ["0", "-2", "two", "1.5", str(MAX_WORKERS + 1), ""])

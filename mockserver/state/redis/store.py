@@ -18,6 +18,7 @@ import redis
 
 from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
+from mockserver.settings import StateSettings
 from mockserver.state.interface import Bounds
 from mockserver.state.redis import scripts
 from mockserver.state.redis.base import SHARED, Namespace
@@ -38,8 +39,8 @@ class RedisStore:
         client: redis.Redis,
         prefix: str,
         *,
-        credits_usd: float = 100.0,
-        job_seconds: float = 6.0,
+        credits_usd: float = StateSettings.credits_usd,
+        job_seconds: float = StateSettings.job_seconds,
         job_failure_rate: float = 0.0,
         bounds: Bounds | None = None,
         clock: Callable[[], float] | None = None,
@@ -64,8 +65,8 @@ class RedisStore:
         cls,
         url: str,
         *,
-        credits_usd: float = 100.0,
-        job_seconds: float = 6.0,
+        credits_usd: float = StateSettings.credits_usd,
+        job_seconds: float = StateSettings.job_seconds,
         job_failure_rate: float = 0.0,
         bounds: Bounds | None = None,
     ) -> RedisStore:

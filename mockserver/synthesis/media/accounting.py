@@ -44,7 +44,7 @@ def usage(
 def meta(ctx, model: Model, output_tokens: int) -> dict[str, Any]:
     """Timing of a non-streamed call from the model's speed profile (request and server
     overrides included); latency equals generation time (GATEWAY-BEHAVIOUR §4)."""
-    return timing_meta(speed_profile(model, ctx.settings, ctx.request.headers), output_tokens)
+    return timing_meta(speed_profile(model, ctx.settings.pacing, ctx.request.headers), output_tokens)
 
 
 def summarise(
@@ -68,7 +68,7 @@ def base_seed(ctx) -> Any:
     header = ctx.request.header("x-mock-seed")
     if header is not None and header.strip().lstrip("-").isdigit():
         return int(header.strip())
-    return getattr(ctx.settings, "seed", 0)
+    return ctx.settings.api.seed
 
 
 _local = threading.local()

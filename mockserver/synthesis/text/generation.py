@@ -97,7 +97,7 @@ def prepare(ctx: Any, surface: str, new_call_id: Callable[[random.Random], str])
         route=route,
         request=request,
         outcome=outcome,
-        profile=speed_profile(route.model, ctx.settings, ctx.request.headers),
+        profile=speed_profile(route.model, ctx.settings.pacing, ctx.request.headers),
         plan=plan,
         rules=price_rules(route.model, plan),
         created=ctx.stamp(),
