@@ -106,7 +106,8 @@ class Dispatcher:
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
         shaped = plan.shape(reply)
-        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply)
+        usage = None if plan.cuts_answer else shaped.reported_usage()
+        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply, usage=usage)
         return shaped
 
 

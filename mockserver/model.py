@@ -29,6 +29,8 @@ class Outcome:
     rule: str | None = None
     #: The reply rule that scripted the answer (``--replies``), if one did.
     reply: str | None = None
+    #: The token counts the answer reported (its ``usage`` without the pricing), if it had any.
+    usage: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -96,3 +98,10 @@ class MockReply:
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())
+
+    def reported_usage(self) -> dict[str, Any] | None:
+        """The usage this answer reports (``summary``'s), without the gateway's pricing objects."""
+        usage = self.summary.get("usage")
+        if not isinstance(usage, dict):
+            return None
+        return {name: value for name, value in usage.items() if not name.startswith("pricing")}

@@ -60,6 +60,8 @@ class Entry:
     scenario: str | None = None
     rule: str | None = None
     reply: str | None = None
+    #: The token counts the answer reported (``Outcome.usage``).
+    usage: dict[str, Any] | None = None
     status: int | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     outcome: str = "pending"
@@ -98,6 +100,7 @@ class Entry:
             "scenario": self.scenario,
             "rule": self.rule,
             "reply": self.reply,
+            "usage": self.usage,
             "status": self.status,
             "response_headers": [list(pair) for pair in redact_headers(self.response_headers)],
             "outcome": self.outcome,

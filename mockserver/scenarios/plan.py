@@ -26,6 +26,9 @@ class ScenarioPlan:
     reply: str | None = None
     #: The answer that rule scripted, which synthesis gives instead of a synthesized one.
     script: Script | None = None
+    #: The reshaping cuts the answer short (a broken stream, a reset socket): the client never
+    #: receives the usage it would have reported, so the journal shows none.
+    cuts_answer: bool = False
 
     def shape(self, reply: MockReply) -> MockReply:
         for reshape in self.reshapers:

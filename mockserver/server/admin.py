@@ -185,7 +185,7 @@ class AdminMiddleware:
                 outcome = "client_disconnected"
             if state.outcome is not None:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
-                entry.reply = state.outcome.reply
+                entry.reply, entry.usage = state.outcome.reply, state.outcome.usage
             seconds = time.perf_counter() - started
             entry.complete(status=status[0] if status else None, outcome=outcome, duration_ms=seconds * 1000)
             if streaming:
