@@ -73,9 +73,12 @@ def serve_app(app: Any) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def mock_process(*args: str) -> Iterator[str]:
-    """``aistats-mock serve --port 0`` (fast settings, then ``args``) as a process; yield its base URL."""
-    command = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0", *_FAST_ARGS]
+def mock_process(*args: str, command_name: str = "serve") -> Iterator[str]:
+    """``aistats-mock serve --port 0`` (fast settings, then ``args``) as a process; yield the base URL it prints.
+
+    ``command_name="providers"`` runs ``aistats-mock providers`` instead (its base URL is the origin).
+    """
+    command = [sys.executable, "-m", "mockserver.cli", command_name, "--port", "0", *_FAST_ARGS]
     command += ["--job-failure-rate", "0", *args]
     process = subprocess.Popen(
         command,
