@@ -91,8 +91,7 @@ def litellm_proxy(config: Mapping[str, Any], directory: Path) -> Iterator[str]:
     config_file = directory / "litellm.yaml"
     config_file.write_text(yaml.safe_dump(dict(config), sort_keys=False))
     port = _free_port()
-    command = [sys.executable, "-m", "litellm.proxy.proxy_cli", "--config", str(config_file)]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command = [sys.executable, *proxy_arguments(str(config_file), port)]
     log_file = directory / "litellm.log"
     with log_file.open("w") as log:
         process = subprocess.Popen(
@@ -104,6 +103,11 @@ def litellm_proxy(config: Mapping[str, Any], directory: Path) -> Iterator[str]:
         yield origin
     finally:
         _stop(process)
+
+
+def proxy_arguments(config_file: str, port: int) -> list[str]:
+    """What follows ``python`` to start the proxy (README's "Checking a gateway build offline" shows it)."""
+    return ["-m", "litellm.proxy.proxy_cli", "--config", config_file, "--host", "127.0.0.1", "--port", str(port)]
 
 
 def proxy_environment() -> dict[str, str]:
