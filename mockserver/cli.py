@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from mockserver import __version__
-from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT
+from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, ContractError
+from mockserver.dialects.registry import SurfaceError
 from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse_pace
 from mockserver.replies.options import add_reply_arguments, reply_settings
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
@@ -32,7 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
         "Swagger UI at /v1/ui). Stop with Ctrl-C.",
     )
     add_serve_arguments(serve)
-    serve.set_defaults(run=run_serve)
+    serve.set_defaults(run=run_serve, surface="gateway")
+    providers = commands.add_parser(
+        "providers",
+        help="serve mocks of the providers behind the gateway (OpenAI, Anthropic, Google, OpenAI-compatible)",
+        description="Serve the providers' own APIs on one port under path prefixes: /openai/v1, "
+        "/anthropic/v1, /google/v1beta and /compat/v1 (the shapes a gateway's executors call). "
+        "Same options as serve; scenarios, rules, scripted replies and the journal work the same.",
+    )
+    add_serve_arguments(providers)
+    providers.set_defaults(run=run_serve, surface="providers")
     for register in _extra_commands():
         register(commands)
     return parser
@@ -114,6 +124,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         seed=args.seed,
         contract=args.contract,
         spec=args.spec,
+        surface=getattr(args, "surface", "gateway"),
         framework=args.framework,
         host=args.host,
         port=args.port,
@@ -134,7 +145,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockserver.server.serving import make_server, share_the_interpreter_finely
 
     settings = settings_from(args)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except (ContractError, SurfaceError) as exc:
+        print(f"aistats-mock: {exc}", file=sys.stderr)
+        return 2
     sock = socket.socket(socket.AF_INET6 if ":" in settings.host else socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -154,12 +169,32 @@ def run_serve(args: argparse.Namespace) -> int:
 def _print_banner(app, settings: Settings, port: int) -> None:
     """Printed once the socket accepts connections: a client may connect as soon as it reads it."""
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
-    print(f"aistats-mock serving the {app.runtime.index.title or 'gateway'} contract", flush=True)
-    print(f"Base URL: http://{host}:{port}/v1", flush=True)
-    print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
+    if settings.surface == "providers":
+        _print_provider_banner(f"http://{host}:{port}")
+    else:
+        print(f"aistats-mock serving the {app.runtime.surface.index.title or 'gateway'} contract", flush=True)
+        print(f"Base URL: http://{host}:{port}/v1", flush=True)
+        print(f"Spec: http://{host}:{port}/v1/openapi.json  UI: http://{host}:{port}/v1/ui/", flush=True)
     if settings.admin != "off":
         reach = "loopback clients only" if settings.admin == "loopback" else "any client"
         print(f"Admin: http://{host}:{port}/__mock/ ({reach})", flush=True)
+
+
+#: What each SDK takes as its base URL, below the server's origin.
+PROVIDER_BASE_PATHS = (
+    ("OpenAI", "/openai/v1"),
+    ("Anthropic", "/anthropic"),
+    ("Google AI Studio", "/google"),
+    ("OpenAI-compatible", "/compat/v1"),
+)
+
+
+def _print_provider_banner(origin: str) -> None:
+    print("aistats-mock serving the provider surfaces", flush=True)
+    print(f"Base URL: {origin}", flush=True)
+    for name, path in PROVIDER_BASE_PATHS:
+        print(f"  {name}: {origin}{path}", flush=True)
+    print(f"Spec: {origin}/openapi.json", flush=True)
 
 
 def _extra_commands():

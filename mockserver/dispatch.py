@@ -69,10 +69,11 @@ class Dispatcher:
 
     def context(self, request: MockRequest) -> SynthesisContext:
         runtime = self.runtime
+        index, compiler = runtime.contract_of(request.operation)
         return SynthesisContext(
             request=request,
-            index=runtime.index,
-            compiler=runtime.compiler,
+            index=index,
+            compiler=compiler,
             catalogue=runtime.catalogue,
             epoch=runtime.settings.epoch,
             settings=runtime.settings,
@@ -100,7 +101,7 @@ class Dispatcher:
             for recorder in stages.recorders:
                 recorder.succeeded(ctx, reply)
         except GatewayFailure as failure:
-            reply = render_failure(failure, request.operation.family, request.generation_id, self.runtime.index.dialect)
+            reply = render_failure(failure, request.operation.family, request.generation_id)
             for recorder in stages.recorders:
                 recorder.failed(ctx, failure, reply)
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:

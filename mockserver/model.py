@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockserver.contract.index import Operation
+from mockserver.errors import GatewayFailure
 
 
 @dataclass
@@ -95,6 +96,8 @@ class MockReply:
     summary: dict[str, Any] = field(default_factory=dict)
     #: The scenario and rule that chose this answer (never sent; the journal shows them).
     outcome: Outcome = field(default_factory=Outcome)
+    #: The failure an error reply renders, so that a dialect can render it in its own terms.
+    failure: GatewayFailure | None = None
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())

@@ -13,6 +13,9 @@ from mockserver.ids import DEFAULT_EPOCH
 class Settings:
     seed: int = 0
     contract: str = DEFAULT_CONTRACT
+    #: What the server serves: ``gateway`` (the contract) or ``providers`` (the providers'
+    #: own APIs through dialects over the contract, spec/providers/).
+    surface: str = "gateway"
     spec: Path | None = None
     framework: str = "async"
     host: str = "127.0.0.1"

@@ -6,14 +6,24 @@ bundled spec dict (:func:`load_contract`) or for the operation index built from 
 """
 
 from mockserver.contract.index import ContractIndex, Operation
-from mockserver.contract.loader import CONTRACTS, DEFAULT_CONTRACT, load_admin_contract, load_contract, resolve_ref
+from mockserver.contract.loader import (
+    CONTRACTS,
+    DEFAULT_CONTRACT,
+    SURFACES,
+    load_admin_contract,
+    load_contract,
+    load_surface,
+    resolve_ref,
+)
 
 __all__ = [
     "CONTRACTS",
     "DEFAULT_CONTRACT",
+    "SURFACES",
     "ContractIndex",
     "Operation",
     "load_admin_contract",
     "load_contract",
+    "load_surface",
     "resolve_ref",
 ]

@@ -24,6 +24,8 @@ from mockserver.contract.openness import OpennessError, open_request_objects
 from mockserver.resources import spec_dir
 
 CONTRACTS = ("2026-03", "2025-12")
+#: Surfaces served through dialects (``spec/<name>/``): other APIs than the gateway's.
+SURFACES = ("providers",)
 DEFAULT_CONTRACT = "2026-03"
 FRAGMENTS_KEY = "x-aistats-fragments"
 _MERGED_SECTIONS = ("paths", "components", "tags")
@@ -121,6 +123,13 @@ def fresh_copy(document: dict[str, Any]) -> dict[str, Any]:
 def load_admin_contract() -> dict[str, Any]:
     """The OpenAPI description of the mock's own admin API (``/__mock/``)."""
     return fresh_copy(_load_cached(str(spec_dir() / "admin" / "openapi.yaml")))
+
+
+def load_surface(name: str) -> dict[str, Any]:
+    """The OpenAPI description of a surface served through dialects (``providers``)."""
+    if name not in SURFACES:
+        raise ContractError(f"no surface {name!r}; known: {', '.join(SURFACES)}")
+    return fresh_copy(_load_cached(str(spec_dir() / name / "openapi.yaml")))
 
 
 def resolve_ref(spec: dict[str, Any], node: Any) -> Any:

@@ -26,7 +26,9 @@ def render_failure(failure: GatewayFailure, family: str, generation_id: str, dia
     headers = {"Cache-Control": "no-store", **failure.headers}
     if family == "inference":
         headers["X-Gateway-Error-Attribution"] = failure.attribution
-    return MockReply(status=failure.status, body=body, headers=headers, pretty=family in PRETTY_FAMILIES)
+    return MockReply(
+        status=failure.status, body=body, headers=headers, pretty=family in PRETTY_FAMILIES, failure=failure
+    )
 
 
 def _inference(failure: GatewayFailure, generation_id: str) -> dict[str, Any]:

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver import ids
 from mockserver.catalogue import Catalogue
-from mockserver.contract import ContractIndex
+from mockserver.contract import ContractIndex, Operation
+from mockserver.dialects.base import Surface
 from mockserver.pipeline.stages import Stages
 from mockserver.scenarios.traffic import Traffic
 from mockserver.settings import Settings
@@ -24,9 +25,13 @@ if TYPE_CHECKING:
 @dataclass
 class Runtime:
     settings: Settings
+    #: The current contract: what synthesis, scenarios and enrichment work on.
     spec: dict[str, Any]
     index: ContractIndex
     compiler: SchemaCompiler
+    #: What the server routes, validates and answers: the contract itself, or another API
+    #: served through dialects around the same dispatcher (``aistats-mock providers``).
+    surface: Surface
     catalogue: Catalogue
     #: Keys, wallets and ledger, jobs, generation records (SQLite, in memory or a file).
     state: Store
@@ -44,6 +49,13 @@ class Runtime:
     occurrences: ids.Occurrences = field(default_factory=ids.Occurrences)
     #: Requests, latency and streams answered (``GET /__mock/metrics``; never reset).
     traffic: Traffic = field(default_factory=Traffic)
+
+    def contract_of(self, operation: Operation) -> tuple[ContractIndex, SchemaCompiler]:
+        """The contract an operation belongs to: the current one, or the served surface's (an
+        operation no dialect maps to a current one is answered in its own contract)."""
+        if self.index.operations.get(operation.operation_id) is operation:
+            return self.index, self.compiler
+        return self.surface.index, self.surface.compiler
 
     def reset_state(self) -> None:
         """Forget every key, wallet, job and generation record, the id counts, and the reply

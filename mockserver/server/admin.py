@@ -132,9 +132,9 @@ class AdminMiddleware:
 
     async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = request_state(scope)
-        base = self.runtime.index.base_path
+        base = self.runtime.surface.index.base_path
         matched = (
-            self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
+            self.runtime.surface.index.match(scope["method"], scope["path"][len(base) :] or "/")
             if scope["path"].startswith(base)
             else None
         )
@@ -227,8 +227,8 @@ class AdminMiddleware:
         return send_or_substitute
 
     def _documented_success(self, scope: Scope):
-        base = self.runtime.index.base_path
-        matched = self.runtime.index.match(scope["method"], scope["path"][len(base) :] or "/")
+        base = self.runtime.surface.index.base_path
+        matched = self.runtime.surface.index.match(scope["method"], scope["path"][len(base) :] or "/")
         if matched is None:
             return None
         operation = matched[0]

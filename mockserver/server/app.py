@@ -11,6 +11,7 @@ from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
 
 from mockserver.contract.loader import fresh_copy
+from mockserver.dialects.adapter import DialectDispatcher
 from mockserver.dispatch import Dispatcher
 from mockserver.pipeline.assembly import assemble
 from mockserver.pipeline.runtime import Runtime
@@ -36,7 +37,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _validate_each_spec_once()
     if settings.framework not in FRAMEWORKS:
         raise ValueError(f"framework must be one of {FRAMEWORKS}, not {settings.framework!r}")
-    dispatcher = Dispatcher(runtime)
+    surface = runtime.surface
+    dispatcher = DialectDispatcher(Dispatcher(runtime), surface.dialects)
     options = dict(
         security_map=security_map(runtime),
         validator_map=validator_map(runtime),
@@ -50,7 +52,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     else:
         app = connexion.AsyncApp(__name__, **options)
         app._middleware_app.api_cls = direct_api_class()
-    app.add_api(fresh_copy(runtime.spec), resolver=DispatchResolver(dispatcher, settings.framework), name="gateway")
+    resolver = DispatchResolver(dispatcher, surface.index, settings.framework)
+    app.add_api(fresh_copy(surface.spec), resolver=resolver, name="gateway")
     for middleware_class, position, arguments in middleware(runtime):
         app.add_middleware(middleware_class, position=position, **arguments)
     install_error_handlers(app, runtime)

@@ -25,6 +25,7 @@ from mockserver.dispatch import request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.pipeline.runtime import Runtime
+from mockserver.scenarios.admin_api import PREFIX as ADMIN_PREFIX
 from mockserver.server.cors import cors_headers
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import make_routable
@@ -35,15 +36,15 @@ class GatewayEdge:
     def __init__(self, app: ASGIApp, runtime: Runtime):
         self.app = app
         self.runtime = runtime
-        self.base = runtime.index.base_path
-        self.cors = cors_headers(runtime.index)
+        self.base = runtime.surface.index.base_path
+        self.cors = cors_headers(runtime.surface.index)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        in_api = path == self.base or path.startswith(self.base + "/")
+        in_api = (path == self.base or path.startswith(self.base + "/")) and not is_admin_path(path)
         if scope["method"] == "OPTIONS" and in_api:
             await _send_plain(send, 204, b"", self.cors)
             return
@@ -78,6 +79,12 @@ class GatewayEdge:
     def _seed(self, scope: Scope, body: bytes, seed_header: str | None) -> int:
         query = scope.get("query_string", b"")
         return request_seed(self.runtime.settings, scope["method"], scope["path"], query, body, seed_header)
+
+
+def is_admin_path(path: str) -> bool:
+    """The mock's own ``/__mock/`` routes: never part of a served surface (no CORS, no seed
+    counting), even when the surface is served from the root (provider mode)."""
+    return path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
 
 
 class EdgeRefusals:

@@ -21,21 +21,37 @@ from starlette.exceptions import HTTPException
 from mockserver.encoding.body import reply_bytes
 from mockserver.encoding.envelopes import render_failure
 from mockserver.errors import GatewayFailure, ValidationDetail, unauthorised
+from mockserver.model import MockRequest
 from mockserver.pipeline.runtime import Runtime
-from mockserver.server.scope import request_state
+from mockserver.server.scope import headers_dict, request_state
 
 log = logging.getLogger("aistats_mock")
 
 
 def install_error_handlers(app, runtime: Runtime) -> None:
+    surface = runtime.surface
+
     def respond(request: ConnexionRequest, failure: GatewayFailure) -> ConnexionResponse:
         scope = request.scope
-        base = runtime.index.base_path
+        base = surface.index.base_path
         relative = scope.get("path", "")[len(base) :] or "/"
-        matched = runtime.index.match(scope.get("method", "GET"), relative)
+        matched = surface.index.match(scope.get("method", "GET"), relative)
         family = matched[0].family if matched else "control"
-        generation_id = request_state(scope).generation_id or "G-00000000000000000000000000"
-        reply = render_failure(failure, family, generation_id, runtime.index.dialect)
+        state = request_state(scope)
+        generation_id = state.generation_id or "G-00000000000000000000000000"
+        dialect = surface.dialect_for(matched[0].operation_id) if matched else None
+        if dialect is not None and matched is not None:
+            native = MockRequest(
+                operation=matched[0],
+                method=scope.get("method", "GET"),
+                path=scope.get("path", ""),
+                headers=headers_dict(scope),
+                body=state.body,
+                generation_id=generation_id,
+            )
+            reply = dialect.error(render_failure(failure, "inference", generation_id), native)
+        else:
+            reply = render_failure(failure, family, generation_id, surface.index.dialect)
         return ConnexionResponse(
             status_code=reply.status, body=reply_bytes(reply), content_type="application/json", headers=reply.headers
         )

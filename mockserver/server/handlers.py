@@ -16,7 +16,8 @@ from urllib.parse import parse_qs
 from connexion import context
 from connexion.resolver import Resolution, Resolver
 
-from mockserver.dispatch import Dispatcher
+from mockserver.contract import ContractIndex
+from mockserver.dialects.adapter import DialectDispatcher
 from mockserver.model import MockRequest
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.paths import path_params, request_path
@@ -25,12 +26,12 @@ from mockserver.server.scope import headers_dict, request_state
 from mockserver.synthesis.registry import is_heavy
 
 
-def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockRequest:
+def build_request(surface: ContractIndex, operation_id: str, scope) -> MockRequest:
     state = request_state(scope)
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     headers = headers_dict(scope)
     return MockRequest(
-        operation=dispatcher.runtime.index.operations[operation_id],
+        operation=surface.operations[operation_id],
         method=scope["method"],
         path=request_path(scope),
         path_params=path_params(scope),
@@ -48,9 +49,10 @@ def build_request(dispatcher: Dispatcher, operation_id: str, scope) -> MockReque
 
 
 class DispatchResolver(Resolver):
-    def __init__(self, dispatcher: Dispatcher, framework: str):
+    def __init__(self, dispatcher: DialectDispatcher, surface: ContractIndex, framework: str):
         super().__init__()
         self.dispatcher = dispatcher
+        self.surface = surface
         self.framework = framework
 
     def resolve(self, operation) -> Resolution:
@@ -61,7 +63,8 @@ class DispatchResolver(Resolver):
 
     def _async_handler(self, operation_id: str):
         dispatcher = self.dispatcher
-        heavy = is_heavy(operation_id)
+        surface = self.surface
+        heavy = is_heavy(dispatcher.answers_with(operation_id))
 
         def answer(request: MockRequest):
             """The response, its initial delay and the pipeline's outcome; the reply dies here
@@ -71,7 +74,7 @@ class DispatchResolver(Resolver):
 
         async def serve_operation():
             scope = context.scope
-            request = build_request(dispatcher, operation_id, scope)
+            request = build_request(surface, operation_id, scope)
             offload = heavy or is_large(request.raw_body)
             delay, response, request_state(scope).outcome = await run_off_loop_if(offload, answer, request)
             await initial_delay(delay)
@@ -82,9 +85,10 @@ class DispatchResolver(Resolver):
 
     def _flask_handler(self, operation_id: str):
         dispatcher = self.dispatcher
+        surface = self.surface
 
         def serve_operation(**_connexion_arguments):
-            request = build_request(dispatcher, operation_id, context.scope)
+            request = build_request(surface, operation_id, context.scope)
             reply = dispatcher.handle(request)
             request_state(context.scope).outcome = reply.outcome
             if reply.delay > 0:

@@ -230,7 +230,7 @@ def make_server(
     """The uvicorn server for ``app`` (its settings from ``app.runtime``, else the defaults)."""
     runtime = getattr(app, "runtime", None)
     settings = runtime.settings if runtime is not None else Settings()
-    dialect = runtime.index.dialect if runtime is not None else None
+    dialect = runtime.surface.index.dialect if runtime is not None else None
     config = uvicorn.Config(
         app,
         http=protocol_class(settings, dialect),

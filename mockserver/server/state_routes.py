@@ -18,10 +18,10 @@ class BeforeAuthChecks:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            base = self.runtime.index.base_path
+            base = self.runtime.surface.index.base_path
             path = scope.get("path", "")
             if path.startswith(base + "/"):
-                matched = self.runtime.index.match(scope["method"], path[len(base) :])
+                matched = self.runtime.surface.index.match(scope["method"], path[len(base) :])
                 if matched is not None:
                     query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
                     before_auth(matched[0].operation_id, query)

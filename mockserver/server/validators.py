@@ -31,12 +31,12 @@ from mockserver.server.scope import request_state
 
 
 def validator_map(runtime: Runtime) -> dict[str, t.Any]:
-    compiler = runtime.compiler
+    compiler = runtime.surface.compiler
 
     def body_is_ignored(scope) -> bool:
         """Placeholder routes (files, batches) answer without ever reading the body."""
         routing = scope.get("extensions", {}).get("connexion_routing", {})
-        operation = runtime.index.operations.get(routing.get("operation_id", ""))
+        operation = runtime.surface.index.operations.get(routing.get("operation_id", ""))
         return operation is not None and operation.family == "files"
 
     class BodyGate(AbstractRequestBodyValidator):

@@ -1,8 +1,8 @@
-"""2025-12 answers made by the current generators (GATEWAY-BEHAVIOUR §11).
+"""2025-12 answers made from the current operation's answers (GATEWAY-BEHAVIOUR §11).
 
-:func:`answer` runs the current operation named in :data:`~mockserver.shapes.tables.SOURCES`
-through the ordinary synthesis chain, against the current contract, with the request's
-2025-12 field names translated; then maps the answer into the 2025-12 shape:
+The 2025-12 dialect (:mod:`mockserver.dialects.dec2025`) sends each 2025-12 operation named
+in :data:`~mockserver.shapes.tables.SOURCES` through the one dispatcher as its current
+operation, then maps the answer here into the 2025-12 shape:
 
 - the body is ``{requestId, ...payload}`` (chat's ``id`` becomes ``requestId``) and names
   its ``provider``;
@@ -15,60 +15,33 @@ through the ordinary synthesis chain, against the current contract, with the req
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Any
 
-from mockserver.contract import DEFAULT_CONTRACT, ContractIndex, load_contract
+from mockserver.catalogue import Catalogue
 from mockserver.encoding.body import sse_frame
-from mockserver.model import Chunk, MockReply
+from mockserver.ids import derive_seed
+from mockserver.model import Chunk, MockReply, MockRequest
 from mockserver.shapes import tables
-from mockserver.synthesis.chain import synthesize
-from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.preferences import Preferences
-from mockserver.validation.schemas import SchemaCompiler
 
 
-@lru_cache(maxsize=1)
-def current_contract() -> tuple[ContractIndex, SchemaCompiler]:
-    """The current contract's index and schemas: the world the generators were written for."""
-    spec = load_contract(DEFAULT_CONTRACT)
-    return ContractIndex(spec), SchemaCompiler(spec)
+@dataclass(frozen=True)
+class View:
+    """What the mapping reads: the 2025-12 request as received, the catalogue, the epoch."""
+
+    request: MockRequest
+    catalogue: Catalogue
+    epoch: int
+
+    def stamp(self) -> int:
+        """Unix seconds for a stateless answer: deterministic per seed, near the epoch
+        (the same stamp synthesis draws for the request)."""
+        return self.epoch + derive_seed(self.request.seed, "stamp") % (30 * 86400)
 
 
-def answer(ctx: SynthesisContext, operation_id: str) -> MockReply:
-    """The 2025-12 answer to ``operation_id``, made by its current source operation."""
-    source = tables.SOURCES[operation_id]
-    reply = synthesize(source_context(ctx, source), Preferences())
-    return to_dec2025(ctx, reply, source.payload)
-
-
-def source_context(ctx: SynthesisContext, source: tables.Source) -> SynthesisContext:
-    """``ctx`` as the current operation sees it: same seed, key, state; current names."""
-    index, compiler = current_contract()
-    request = ctx.request
-    body = request.body
-    if isinstance(body, dict) and source.request_renames:
-        body = {source.request_renames.get(key, key): value for key, value in body.items()}
-    query = dict(request.query)
-    for name in source.path_to_query:
-        query[name] = [request.path_params.get(name, "")]
-    moved = dataclasses.replace(request, operation=index.operations[source.operation], body=body, query=query)
-    return SynthesisContext(
-        request=moved,
-        index=index,
-        compiler=compiler,
-        catalogue=ctx.catalogue,
-        epoch=ctx.epoch,
-        settings=ctx.settings,
-        state=ctx.state,
-        media=ctx.media,
-    )
-
-
-def to_dec2025(ctx: SynthesisContext, reply: MockReply, payload: str) -> MockReply:
+def to_dec2025(ctx: View, reply: MockReply, payload: str) -> MockReply:
     """Map a successful current answer into its 2025-12 shape (failures pass unchanged)."""
     if not 200 <= reply.status < 300:
         return reply
@@ -82,7 +55,7 @@ def to_dec2025(ctx: SynthesisContext, reply: MockReply, payload: str) -> MockRep
 # --------------------------------------------------------------------------- envelope
 
 
-def switched(ctx: SynthesisContext, name: str) -> bool:
+def switched(ctx: View, name: str) -> bool:
     return ctx.request.field(name) is True
 
 
@@ -111,7 +84,7 @@ def meter_usage(usage: dict[str, Any], *, text: bool) -> dict[str, Any]:
     return out
 
 
-def reduced_meta(ctx: SynthesisContext, meta: Any) -> dict[str, Any]:
+def reduced_meta(ctx: View, meta: Any) -> dict[str, Any]:
     """The 2025-12 ``meta``: the app headers and the timing, nothing else."""
     meta = meta if isinstance(meta, dict) else {}
     timing = {key: meta.get(key) for key in tables.TIMING_KEYS}
@@ -133,7 +106,7 @@ def _detail(usage: dict[str, Any], paths: Iterable[tuple[str, str]]) -> int:
     return 0
 
 
-def _provider(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> str:
+def _provider(ctx: View, reply: MockReply, body: dict[str, Any]) -> str:
     named = body.get("provider") or reply.summary.get("provider")
     if named:
         return str(named)
@@ -141,7 +114,7 @@ def _provider(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> 
     return model.primary_provider if model is not None and model.providers else "unknown"
 
 
-def _enveloped(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any], *, text: bool) -> dict[str, Any]:
+def _enveloped(ctx: View, reply: MockReply, body: dict[str, Any], *, text: bool) -> dict[str, Any]:
     request_id = body.pop("requestId", None) or ctx.request.generation_id
     usage, meta = body.pop("usage", None), body.pop("meta", None)
     out = {"requestId": request_id, **body, "provider": _provider(ctx, reply, body)}
@@ -155,12 +128,12 @@ def _enveloped(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any], *,
 # --------------------------------------------------------------------------- payloads
 
 
-def _chat(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
+def _chat(ctx: View, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     body["requestId"] = body.pop("id", None) or ctx.request.generation_id
     return _enveloped(ctx, reply, body, text=True)
 
 
-def _moderation(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
+def _moderation(ctx: View, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     renames = tables.MODERATION_RESULT_RENAMES
     body["results"] = [
         {"index": index, **{renames.get(key, key): value for key, value in result.items()}}
@@ -170,7 +143,7 @@ def _moderation(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -
     return _enveloped(ctx, reply, body, text=True)
 
 
-def _image(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
+def _image(ctx: View, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     out = _enveloped(ctx, reply, body, text=False)
     fmt = str(ctx.request.field("output_format") or "png")
     out["data"] = [_image_item(item, fmt) for item in out.get("data") or []]
@@ -182,11 +155,11 @@ def _image_item(item: dict[str, Any], fmt: str) -> dict[str, Any]:
     return {"url": url, **({"revised_prompt": item["revised_prompt"]} if "revised_prompt" in item else {})}
 
 
-def _video(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
+def _video(ctx: View, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     return _enveloped(ctx, reply, body, text=False)
 
 
-def _record(ctx: SynthesisContext, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
+def _record(ctx: View, reply: MockReply, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
@@ -196,12 +169,12 @@ PAYLOADS = {"chat": _chat, "moderation": _moderation, "image": _image, "video": 
 # --------------------------------------------------------------------------- streams
 
 
-def _frames(ctx: SynthesisContext, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
+def _frames(ctx: View, chunks: Iterable[Chunk]) -> Iterator[Chunk]:
     for chunk in chunks:
         yield Chunk(data=_reframe(ctx, chunk.data), delay=chunk.delay, action=chunk.action)
 
 
-def _reframe(ctx: SynthesisContext, data: bytes) -> bytes:
+def _reframe(ctx: View, data: bytes) -> bytes:
     """Each JSON frame of an SSE piece mapped (or dropped); other frames unchanged."""
     out = []
     for block in data.split(b"\n\n"):
@@ -219,7 +192,7 @@ def _reframe(ctx: SynthesisContext, data: bytes) -> bytes:
     return b"".join(out)
 
 
-def chat_frame(ctx: SynthesisContext, frame: dict[str, Any]) -> dict[str, Any] | None:
+def chat_frame(ctx: View, frame: dict[str, Any]) -> dict[str, Any] | None:
     """One chat stream frame in 2025-12 form; None when the frame only carried unasked usage."""
     if "id" not in frame:
         return frame
@@ -232,7 +205,7 @@ def chat_frame(ctx: SynthesisContext, frame: dict[str, Any]) -> dict[str, Any] |
     return _with_meta(ctx, out, meta)
 
 
-def _with_meta(ctx: SynthesisContext, frame: dict[str, Any], meta: Any) -> dict[str, Any]:
+def _with_meta(ctx: View, frame: dict[str, Any], meta: Any) -> dict[str, Any]:
     if meta is not None and switched(ctx, tables.META_SWITCH):
         frame["meta"] = reduced_meta(ctx, meta)
     return frame

@@ -1,8 +1,7 @@
-"""The 2025-12 contract's operations (``serve --contract 2025-12``).
+"""The 2025-12 contract's routes that then answered 501 (``serve --contract 2025-12``).
 
-Inference and the generation lookup are answered by the current generators through the
-shape tables (:mod:`mockserver.shapes`): one registration per 2025-12 operation, no
-second code path. The routes that then answered 501 are below.
+Its inference routes and the generation lookup are not generated here: the 2025-12 dialect
+(:mod:`mockserver.dialects.dec2025`) answers them through the current operations.
 """
 
 from __future__ import annotations
@@ -10,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from mockserver.model import MockReply
-from mockserver.shapes.dec2025 import answer
-from mockserver.shapes.tables import SOURCES
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
 
@@ -27,14 +24,6 @@ NOT_BUILT = {
 }
 
 
-def _answering(operation_id: str) -> Callable[[SynthesisContext], MockReply]:
-    def generate(ctx: SynthesisContext) -> MockReply:
-        return answer(ctx, operation_id)
-
-    generate.__name__ = f"answer_{operation_id}"
-    return generate
-
-
 def _not_built(message: str) -> Callable[[SynthesisContext], MockReply]:
     def generate(ctx: SynthesisContext) -> MockReply:
         return MockReply(status=501, body={"ok": False, "error": "not_implemented", "message": message})
@@ -42,7 +31,5 @@ def _not_built(message: str) -> Callable[[SynthesisContext], MockReply]:
     return generate
 
 
-for _operation_id, _source in SOURCES.items():
-    generator(_operation_id, like=_source.operation)(_answering(_operation_id))
 for _operation_id, _message in NOT_BUILT.items():
     generator(_operation_id)(_not_built(_message))
