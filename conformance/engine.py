@@ -200,7 +200,8 @@ class EngineRun:
             body = response.json() if response is not None else None
         except Exception:
             return False
-        return response.status_code == 400 and isinstance(body, dict) and body.get("error") in ACCEPTED_REJECTIONS
+        code = body.get("error") if isinstance(body, dict) else None  # an object in OpenAI's shape
+        return response.status_code == 400 and isinstance(code, str) and code in ACCEPTED_REJECTIONS
 
     def _record(self, node: Any, recorder: Any, case_id: str, phase: str) -> FailureRecord:
         info = node.failure_info

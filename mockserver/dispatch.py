@@ -101,7 +101,10 @@ class Dispatcher:
         if request.operation.family in PRETTY_FAMILIES and reply.content is None and reply.stream is None:
             reply.pretty = True
         shaped = plan.shape(reply)
-        shaped.outcome = Outcome(scenario=plan.name, rule=plan.rule, reply=plan.reply, cassette=plan.cassette)
+        usage = None if plan.cuts_answer else shaped.reported_usage()
+        shaped.outcome = Outcome(
+            scenario=plan.name, rule=plan.rule, reply=plan.reply, cassette=plan.cassette, usage=usage
+        )
         return shaped
 
     def _generated(self, ctx: SynthesisContext, stages: Stages, request: MockRequest) -> MockReply:

@@ -32,6 +32,8 @@ class Outcome:
     reply: str | None = None
     #: The cassette (``--replay``) that answered, or that the forwarded exchange was recorded in.
     cassette: str | None = None
+    #: The token counts the answer reported (its ``usage`` without the pricing), if it had any.
+    usage: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,3 +103,10 @@ class MockReply:
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())
+
+    def reported_usage(self) -> dict[str, Any] | None:
+        """The usage this answer reports (``summary``'s), without the gateway's pricing objects."""
+        usage = self.summary.get("usage")
+        if not isinstance(usage, dict):
+            return None
+        return {name: value for name, value in usage.items() if not name.startswith("pricing")}

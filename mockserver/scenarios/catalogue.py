@@ -63,7 +63,7 @@ def _interrupted(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPl
         frame = mid_stream_error_frame(ctx.operation.operation_id, message)
     except ValueError:  # a chat-shaped surface of another contract (e.g. 2025-12)
         frame = mid_stream_error_frame("chat", message)
-    return ScenarioPlan(reshapers=[breakage.interrupted(_frames(params), frame)])
+    return ScenarioPlan(reshapers=[breakage.interrupted(_frames(params), frame)], cuts_answer=True)
 
 
 def _stalled(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
@@ -72,7 +72,7 @@ def _stalled(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
 
 
 def _reset(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:
-    return ScenarioPlan(reshapers=[breakage.reset(_frames(params))])
+    return ScenarioPlan(reshapers=[breakage.reset(_frames(params))], cuts_answer=True)
 
 
 def _job_failed(ctx: SynthesisContext, params: Mapping[str, str]) -> ScenarioPlan:

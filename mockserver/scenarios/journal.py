@@ -63,6 +63,8 @@ class Entry:
     reply: str | None = None
     #: The cassette that answered (``--replay``) or recorded the forwarded exchange.
     cassette: str | None = None
+    #: The token counts the answer reported (``Outcome.usage``).
+    usage: dict[str, Any] | None = None
     status: int | None = None
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     outcome: str = "pending"
@@ -108,6 +110,7 @@ class Entry:
             "rule": self.rule,
             "reply": self.reply,
             "cassette": self.cassette,
+            "usage": self.usage,
             "status": self.status,
             "response_headers": [list(pair) for pair in redact_headers(self.response_headers)],
             "response_body": None if self.response_body is None else encode_body(self.response_body),

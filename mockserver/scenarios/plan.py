@@ -31,6 +31,9 @@ class ScenarioPlan:
     answer: MockReply | None = None
     #: The cassette (``--replay``) that answers, if one does.
     cassette: str | None = None
+    #: The reshaping cuts the answer short (a broken stream, a reset socket): the client never
+    #: receives the usage it would have reported, so the journal shows none.
+    cuts_answer: bool = False
 
     def shape(self, reply: MockReply) -> MockReply:
         for reshape in self.reshapers:

@@ -26,6 +26,7 @@ ENDING = (
     "rule",
     "reply",
     "cassette",
+    "usage",
     "status",
     "response_headers",
     "response_body_bytes",

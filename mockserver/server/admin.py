@@ -200,7 +200,7 @@ class AdminMiddleware:
                 outcome = "client_disconnected"
             if state.outcome is not None:
                 entry.scenario, entry.rule = state.outcome.scenario, state.outcome.rule
-                entry.reply = state.outcome.reply
+                entry.reply, entry.usage = state.outcome.reply, state.outcome.usage
                 entry.cassette = state.outcome.cassette
             if status:
                 content_type = next((v for k, v in entry.response_headers if k.lower() == "content-type"), "")

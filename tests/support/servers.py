@@ -73,16 +73,21 @@ def serve_app(app: Any) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def mock_process(*args: str) -> Iterator[str]:
-    """``aistats-mock serve --port 0`` (fast settings, then ``args``) as a process; yield its base URL."""
-    with mock_process_handle(*args) as (base_url, _process):
+def mock_process(*args: str, command_name: str = "serve") -> Iterator[str]:
+    """``aistats-mock serve --port 0`` (fast settings, then ``args``) as a process; yield the base URL it prints.
+
+    ``command_name="providers"`` runs ``aistats-mock providers`` instead (its base URL is the origin).
+    """
+    with mock_process_handle(*args, command_name=command_name) as (base_url, _process):
         yield base_url
 
 
 @contextlib.contextmanager
-def mock_process_handle(*args: str, stderr: int | None = subprocess.DEVNULL) -> Iterator[tuple[str, subprocess.Popen]]:
+def mock_process_handle(
+    *args: str, stderr: int | None = subprocess.DEVNULL, command_name: str = "serve"
+) -> Iterator[tuple[str, subprocess.Popen]]:
     """:func:`mock_process`, yielding the process too (its exit status, its stderr when piped)."""
-    command = [sys.executable, "-m", "mockserver.cli", "serve", "--port", "0", *_FAST_ARGS]
+    command = [sys.executable, "-m", "mockserver.cli", command_name, "--port", "0", *_FAST_ARGS]
     command += ["--job-failure-rate", "0", *args]
     process = subprocess.Popen(
         command,
