@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass, field
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Catalogue
 from mockserver.contract.index import ContractIndex
 from mockserver.ids import derive_seed
 from mockserver.model import MockRequest
+from mockserver.synthesis.fakers import SeededFakers
 from mockserver.synthesis.script import Script
 from mockserver.validation.schemas import SchemaCompiler
 
-_local = threading.local()
+if TYPE_CHECKING:
+    from faker import Faker
+
+_FAKERS = SeededFakers()
 
 
 def seeded_faker(seed: int) -> Faker:
-    """A per-thread Faker, reseeded for each request (creating one costs milliseconds)."""
-    faker = getattr(_local, "faker", None)
-    if faker is None:
-        faker = _local.faker = Faker("en_US")
-    faker.seed_instance(seed)
-    return faker
+    """A per-thread Faker, reseeded for each request (made on first use)."""
+    return _FAKERS.get(seed)
 
 
 @dataclass
