@@ -46,6 +46,12 @@ _SECRET_KEY_ENDINGS = tuple(
     word.encode() + b'"'
     for word in ("key", "token", "secret", "password", "passwd", "passphrase", "authorization", "cookie", "credential")
 ) + (b'credentials"',)
+#: The endings grouped by a part they share (one scan for ``pass`` instead of three): the
+#: full endings are looked for only where their shared part occurs (~30% fewer scans).
+_ENDINGS_BY_PART = tuple(
+    (common, tuple(ending for ending in _SECRET_KEY_ENDINGS if common in ending))
+    for common in (b'key"', b'token"', b'secret"', b"pass", b'authorization"', b'cookie"', b"credential")
+)
 
 
 def _maybe_secret_key(raw: bytes) -> bool:
@@ -56,7 +62,9 @@ def _maybe_secret_key(raw: bytes) -> bool:
 
 def _scanned_maybe_secret_key(raw: bytes) -> bool:
     lowered = raw.lower()
-    return any(ending in lowered for ending in _SECRET_KEY_ENDINGS)
+    return any(
+        common in lowered and any(ending in lowered for ending in endings) for common, endings in _ENDINGS_BY_PART
+    )
 
 
 #: Large bodies are looked up by content before they are scanned: the ten substring scans

@@ -33,3 +33,12 @@ def test_small_bodies_are_scanned_directly():
     assert redaction._maybe_secret_key(b'{"password": "x"}') is True
     assert redaction._maybe_secret_key(b'{"max_tokens": 5}') is False
     assert redaction._remembered_maybe_secret_key.cache_info().currsize == 0
+
+
+def test_every_secret_ending_is_in_one_group_of_the_scan():
+    grouped = {ending for _, endings in redaction._ENDINGS_BY_PART for ending in endings}
+    assert grouped == set(redaction._SECRET_KEY_ENDINGS)
+    for ending in redaction._SECRET_KEY_ENDINGS:
+        name = ending[:-1].decode().upper()
+        assert redaction._maybe_secret_key(b'{"X_' + name.encode() + b'": 1}')
+        assert not redaction._maybe_secret_key(b'{"' + name.encode() + b'_count": 1}')
