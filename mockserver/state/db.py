@@ -1,9 +1,10 @@
 """The embedded SQLite database behind the mock's state.
 
-A file: the one named, else a private one in a temporary directory that is deleted when
-the database is closed, collected or the process exits (an in-memory database kept every
-generation record and ledger row on the process heap: +16 MB of RSS per 10,000 chat
-requests up to the row caps). One connection per process, guarded by a lock (SQLite
+A file: the one named, else a private one in a temporary directory, deleted when the
+database is closed, collected or the process exits, or by the next process that makes one
+if a signal stopped it. (An in-memory database kept every generation record and ledger row
+on the process heap: +16 MB of RSS per 10,000 chat requests up to the row caps.) One
+connection per process, guarded by a lock (SQLite
 serialises writers anyway); a file database uses WAL, ``BEGIN IMMEDIATE`` and a busy
 timeout so that several server processes can share it. A process that forks reopens
 its own connection.
@@ -200,10 +201,20 @@ class Database:
 STATE_FILE = "state.sqlite3"
 
 
+#: Private state directories are named after the process that made them.
+PRIVATE_PREFIX = "aistats-mock-state-"
+
+
 def _private_file(owner: Database) -> str:
     """A state file in a new temporary directory, removed when ``owner`` is closed or
-    collected, or at exit (by the process that made it, not by a forked child)."""
-    directory = tempfile.mkdtemp(prefix="aistats-mock-state-")
+    collected, or at exit (by the process that made it, not by a forked child).
+
+    A server stopped by a signal does not run exit handlers (uvicorn re-raises SIGTERM and
+    SIGINT once it has shut down), so each new private directory first removes those of
+    processes that no longer exist.
+    """
+    _remove_orphans(Path(tempfile.gettempdir()))
+    directory = tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-")
     owner._remove_private = weakref.finalize(owner, _remove_directory, directory, os.getpid())
     return str(Path(directory) / STATE_FILE)
 
@@ -211,3 +222,21 @@ def _private_file(owner: Database) -> str:
 def _remove_directory(directory: str, creator_pid: int) -> None:
     if os.getpid() == creator_pid:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Remove the private state directories under ``parent`` whose process is gone."""
+    for directory in parent.glob(f"{PRIVATE_PREFIX}*-*"):
+        pid = directory.name[len(PRIVATE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
