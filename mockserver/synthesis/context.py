@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Catalogue
@@ -38,10 +38,8 @@ class SynthesisContext:
     media: Any = None
     #: The scripted answer a reply rule chose (:mod:`mockserver.replies`), or None: synthesize.
     script: Script | None = None
-    rng: random.Random = field(init=False)
 
     def __post_init__(self):
-        self.rng = random.Random(self.request.seed)
         self._faker: Faker | None = None
 
     @property
