@@ -111,7 +111,7 @@ def _measure(app, args: argparse.Namespace) -> int:
     rounds = _event_loop_runner()(run())
     best_cpu = min(cpu for cpu, _ in rounds)
     best_wall = min(wall for _, wall in rounds)
-    where = "shared state file" if args.shared_state else "in memory"
+    where = "shared state file" if args.shared_state else "default state"
     print(
         f"chat POST in-process ({args.framework}, {where}, {len(body)} B body, "
         f"{args.requests} requests x {args.rounds})"

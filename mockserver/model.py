@@ -100,6 +100,9 @@ class MockReply:
     outcome: Outcome = field(default_factory=Outcome)
     #: The failure an error reply renders, so that a dialect can render it in its own terms.
     failure: GatewayFailure | None = None
+    #: Usage and pricing add up by construction (a domain generator built them from one
+    #: usage plan): the usage-consistency enricher need not walk the body.
+    consistent: bool = False
 
     def chunks(self) -> Iterator[Chunk]:
         return iter(self.stream or ())

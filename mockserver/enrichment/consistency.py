@@ -1,7 +1,8 @@
 """Make any JSON answer's usage and pricing add up, whoever produced it.
 
-Domain generators already send consistent figures; answers built from spec examples or
-from schema data (operations without a generator, ``Prefer: dynamic=true``) may not.
+Domain generators already send consistent figures (the synthesis chain marks their
+replies ``consistent`` and the walk is skipped); answers built from spec examples or from
+schema data (operations without a generator, ``Prefer: dynamic=true``) may not.
 This enricher walks a JSON body and, wherever it finds them, sets ``total_tokens`` to
 the sum of its parts and recomputes every pricing object (each line from its quantity,
 unit size and unit price; the total, its USD string and cents from the lines). It is
@@ -85,7 +86,8 @@ def _repriced_line(item: Any) -> dict[str, Any] | None:
 def consistent_usage(ctx: Any, reply: MockReply) -> MockReply:
     """Enricher: repair usage and pricing in any successful JSON answer."""
     if (
-        reply.stream is None
+        not reply.consistent
+        and reply.stream is None
         and reply.content is None
         and 200 <= reply.status < 300
         and isinstance(reply.body, (dict, list))

@@ -1,6 +1,10 @@
 """The embedded SQLite database behind the mock's state.
 
-In memory unless a file is named. One connection per process, guarded by a lock (SQLite
+A file: the one named, else a private one in a temporary directory, deleted when the
+database is closed, collected or the process exits, or by the next process that makes one
+if a signal stopped it. (An in-memory database kept every generation record and ledger row
+on the process heap: +16 MB of RSS per 10,000 chat requests up to the row caps.) One
+connection per process, guarded by a lock (SQLite
 serialises writers anyway); a file database uses WAL, ``BEGIN IMMEDIATE`` and a busy
 timeout so that several server processes can share it. A process that forks reopens
 its own connection.
@@ -21,8 +25,11 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import shutil
 import sqlite3
+import tempfile
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -115,7 +122,10 @@ class Database:
     """A lock-guarded connection with transaction helpers."""
 
     def __init__(self, path: str | Path | None = None):
-        self.path = str(path) if path else None
+        #: Whether other processes may open the file (a named one): writers then take ``<file>.lock``.
+        self.shared = bool(path)
+        self._remove_private: weakref.finalize | None = None
+        self.path = str(path) if path else _private_file(self)
         self._lock = threading.RLock()
         self._pid = -1
         self._conn: sqlite3.Connection | None = None
@@ -126,20 +136,21 @@ class Database:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():
             self._conn = self._open()
-            self._writers_lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600) if self.path else None
+            self._writers_lock = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o600) if self.shared else None
             self._pid = os.getpid()
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
-        target = self.path or ":memory:"
-        if self.path:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if self.path:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+        if not self.shared:
+            # No other process opens a private file: one lock for the connection's life, not one
+            # per transaction (and no shared-memory WAL index).
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
         conn.executescript(SCHEMA)
         return conn
 
@@ -183,3 +194,49 @@ class Database:
             if self._writers_lock is not None and self._pid == os.getpid():
                 os.close(self._writers_lock)
             self._writers_lock = None
+            if self._remove_private is not None:
+                self._remove_private()
+
+
+STATE_FILE = "state.sqlite3"
+
+
+#: Private state directories are named after the process that made them.
+PRIVATE_PREFIX = "aistats-mock-state-"
+
+
+def _private_file(owner: Database) -> str:
+    """A state file in a new temporary directory, removed when ``owner`` is closed or
+    collected, or at exit (by the process that made it, not by a forked child).
+
+    A server stopped by a signal does not run exit handlers (uvicorn re-raises SIGTERM and
+    SIGINT once it has shut down), so each new private directory first removes those of
+    processes that no longer exist.
+    """
+    _remove_orphans(Path(tempfile.gettempdir()))
+    directory = tempfile.mkdtemp(prefix=f"{PRIVATE_PREFIX}{os.getpid()}-")
+    owner._remove_private = weakref.finalize(owner, _remove_directory, directory, os.getpid())
+    return str(Path(directory) / STATE_FILE)
+
+
+def _remove_directory(directory: str, creator_pid: int) -> None:
+    if os.getpid() == creator_pid:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _remove_orphans(parent: Path) -> None:
+    """Remove the private state directories under ``parent`` whose process is gone."""
+    for directory in parent.glob(f"{PRIVATE_PREFIX}*-*"):
+        pid = directory.name[len(PRIVATE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

@@ -172,7 +172,10 @@ class Ledger:
 
         Runs every few dozen writes, so it must not walk the tables: the age cut reads the
         ``created_ms`` index, and the count cut is skipped when the span of ``seq`` values
-        (an upper bound on the row count) shows there is nothing over the cap.
+        (an upper bound on the row count) shows there is nothing over the cap. Over it, the
+        rows are counted (on the smallest index) and the cut found from the oldest end, which
+        walks only the rows to delete: walking the newest ``keep_rows`` rows of the table read
+        every page of it (~60 MB at 50,000 records), ~20 ms per prune on a file database.
         """
         for table in ("generations", "ledger"):
             conn.execute(f"DELETE FROM {table} WHERE created_ms < ?", (older_than_ms,))
@@ -181,10 +184,12 @@ class Ledger:
             ).fetchone()[0]
             if span is None or span <= keep_rows:
                 continue
-            conn.execute(
-                f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-                (keep_rows,),
-            )
+            over = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] - keep_rows
+            if over > 0:
+                conn.execute(
+                    f"DELETE FROM {table} WHERE seq <= (SELECT seq FROM {table} ORDER BY seq LIMIT 1 OFFSET ?)",
+                    (over - 1,),
+                )
 
 
 def record_text(record: dict[str, Any]) -> str:

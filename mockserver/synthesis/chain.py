@@ -24,7 +24,10 @@ def synthesize(ctx: SynthesisContext, prefs: Preferences) -> MockReply:
     if status == operation.success_status and not prefs.dynamic and not prefs.example:
         domain = generator_for(operation.operation_id)
         if domain is not None:
-            return domain(ctx)
+            reply = domain(ctx)
+            # Generators price usage from one plan (tests/server/test_generator_consistency.py).
+            reply.consistent = True
+            return reply
     return from_documentation(ctx, response, prefs, status)
 
 

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import random
-import threading
 from dataclasses import dataclass, field
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Catalogue
 from mockserver.contract.index import ContractIndex
 from mockserver.ids import derive_seed
 from mockserver.model import MockRequest
 from mockserver.settings import Settings
+from mockserver.synthesis.fakers import SeededFakers
 from mockserver.synthesis.script import Script
 from mockserver.validation.schemas import SchemaCompiler
 
-_local = threading.local()
+if TYPE_CHECKING:
+    from faker import Faker
+
+_FAKERS = SeededFakers()
 
 
 def seeded_faker(seed: int) -> Faker:
-    """A per-thread Faker, reseeded for each request (creating one costs milliseconds)."""
-    faker = getattr(_local, "faker", None)
-    if faker is None:
-        faker = _local.faker = Faker("en_US")
-    faker.seed_instance(seed)
-    return faker
+    """A per-thread Faker, reseeded for each request (made on first use)."""
+    return _FAKERS.get(seed)
 
 
 @dataclass
@@ -42,10 +39,8 @@ class SynthesisContext:
     media: Any = None
     #: The scripted answer a reply rule chose (:mod:`mockserver.replies`), or None: synthesize.
     script: Script | None = None
-    rng: random.Random = field(init=False)
 
     def __post_init__(self):
-        self.rng = random.Random(self.request.seed)
         self._faker: Faker | None = None
 
     @property

@@ -7,17 +7,18 @@ from the model's prices and speed profile in ``fixtures/``.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Model
 from mockserver.enrichment.meta import speed_profile, timing_meta
 from mockserver.enrichment.usage import estimate_tokens, generic_usage, plan_for, price_rules
 from mockserver.model import MockReply
+from mockserver.synthesis.fakers import SeededFakers
 from mockserver.synthesis.text.routing import resolve_model
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 __all__ = ["estimate_tokens", "require_model", "usage", "meta", "summarise", "base_seed", "content_faker"]
 
@@ -71,14 +72,10 @@ def base_seed(ctx) -> Any:
     return ctx.settings.api.seed
 
 
-_local = threading.local()
+_FAKERS = SeededFakers()
 
 
 def content_faker(seed: int) -> Faker:
     """A per-thread Faker for media content, separate from ``ctx.faker`` so reseeding it
     for content keyed by an upload never disturbs the request's own stream."""
-    faker = getattr(_local, "faker", None)
-    if faker is None:
-        faker = _local.faker = Faker("en_US")
-    faker.seed_instance(seed)
-    return faker
+    return _FAKERS.get(seed)

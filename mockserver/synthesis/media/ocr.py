@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from faker import Faker
+if TYPE_CHECKING:
+    from faker import Faker
 
 
 def read_pages(rng: random.Random, faker: Faker, pages: int = 1) -> list[dict[str, Any]]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from mockserver.synthesis.media.signal import WORDS_PER_MINUTE
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 LANGUAGES = {
     "en": "english",

@@ -14,14 +14,15 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from faker import Faker
+from typing import TYPE_CHECKING, Any
 
 from mockserver.enrichment.usage import conversation_tokens, estimate_tokens, estimate_value, pieces
 from mockserver.synthesis.text.json_values import valid_value
 from mockserver.synthesis.text.prose import prose, reasoning_prose, topic_of
 from mockserver.synthesis.text.request import MESSAGES, TextRequest, ToolSpec
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 #: Reasoning tokens spent per effort (low, high bounds).
 _EFFORT_TOKENS = {

@@ -15,15 +15,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema_rs
 import orjson
-from faker import Faker
 
 from mockserver.errors import GatewayFailure
 from mockserver.synthesis.numbers import draw_integer, realistic_range
 from mockserver.synthesis.regex import from_regex
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 #: The most array items + string characters + object properties one value may need.
 MAX_UNITS = 100_000

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import random
 import re
-
-from faker import Faker
+from typing import TYPE_CHECKING
 
 from mockserver.enrichment.usage import estimate_tokens, text_slices
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 _TEMPLATES = (
     "The short answer is that {topic} depends on {noun} more than on {noun2}.",
