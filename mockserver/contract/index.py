@@ -73,7 +73,7 @@ class ContractIndex:
         self.title = spec.get("info", {}).get("title", "")
         self.base_path = _base_path(spec)
         #: How failures are rendered: None for the current envelopes, else an older contract's
-        #: dialect (``x-aistats-dialect``, see mockserver/shapes/errors.py).
+        #: dialect (``x-aistats-dialect``, see mockserver/encoding/dialect_envelopes.py).
         self.dialect: str | None = spec.get("x-aistats-dialect")
         self.operations: dict[str, Operation] = {}
         self._routes: list[tuple[str, re.Pattern[str], Operation]] = []

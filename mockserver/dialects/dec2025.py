@@ -4,7 +4,7 @@ In: an operation named in :data:`~mockserver.shapes.tables.SOURCES` becomes its 
 operation (renamed request fields, path parameters moved to the query); the others (health,
 the model list, the placeholders) are answered as they are, by their own generators. Out:
 answers and stream frames mapped by :mod:`mockserver.shapes.dec2025`; every failure in the
-2025-12 envelope (:mod:`mockserver.shapes.errors`), re-rendered from the failure itself.
+2025-12 envelope (:mod:`mockserver.encoding.dialect_envelopes`), re-rendered from the failure itself.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import dataclasses
 
 from mockserver.catalogue import Catalogue
 from mockserver.contract import ContractIndex
+from mockserver.encoding.dialect_envelopes import ERROR_DIALECTS
 from mockserver.encoding.envelopes import PRETTY_FAMILIES, render_failure
 from mockserver.model import MockReply, MockRequest
 from mockserver.shapes.dec2025 import View, to_dec2025
-from mockserver.shapes.errors import ERROR_DIALECTS
 from mockserver.shapes.tables import SOURCES
 
 NAME = "2025-12"

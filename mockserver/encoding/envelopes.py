@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver.encoding.dialect_envelopes import error_dialect
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.shapes.errors import error_dialect
 
 _RAW_EXTRA = ("request_id", "team_id", "video_id", "music_id", "batch_id", "file_id")
 _CONTROL_EXTRA = ("code", "max_offset", "privacy_scope")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockserver import operations  # noqa: F401  (every domain generator registers itself on import)
 from mockserver.catalogue import load_catalogue
 from mockserver.contract import DEFAULT_CONTRACT, ContractIndex, load_contract, load_surface
 from mockserver.control_secret import ControlSecretCheck
 from mockserver.dialects.base import Surface
 from mockserver.dialects.registry import Basis, dialects_for
+from mockserver.engines.text.routing import ModelRouteCheck
 from mockserver.enrichment.consistency import UsageConsistency
 from mockserver.pipeline.runtime import Runtime
 from mockserver.pipeline.sharing import sharing_for
@@ -26,8 +28,6 @@ from mockserver.scenarios.control import PlainPlan, ScenarioControl
 from mockserver.settings import RecordingSettings, Settings
 from mockserver.state.factory import open_store
 from mockserver.state.hooks import CreditCheck, KeyLimitCheck, LedgerRecorder, make_authenticator
-from mockserver.synthesis import generators  # noqa: F401  (every domain generator registers itself on import)
-from mockserver.synthesis.text.routing import ModelRouteCheck
 from mockserver.validation.schemas import SchemaCompiler
 
 #: The root key by which an older contract names the dialect it is served through.

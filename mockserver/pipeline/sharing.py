@@ -23,10 +23,10 @@ from mockserver.state.blobs import BlobStore, SqliteBlobs
 from mockserver.state.counters import CountedOccurrences, Counters, MemoryCounters, SqliteCounters
 from mockserver.state.factory import open_shared_pieces
 from mockserver.state.journal_log import SqliteRecordLog
+from mockserver.state.media import DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS, MediaStore
 from mockserver.state.shared_db import open_shared
 from mockserver.state.shared_pieces import SharedLimits
 from mockserver.state.shared_rules import MemoryRuleSets, RuleSets, SqliteRuleSets
-from mockserver.synthesis.media.store import DEFAULT_MAX_BYTES, DEFAULT_MAX_ITEMS, MediaStore
 
 #: Request seeds whose occurrence counts are kept (as ``ids.Occurrences`` keeps in memory).
 OCCURRENCE_LIMIT = 50_000

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.engines.script import TEXT_OPERATIONS
+from mockserver.engines.text.request import CHAT, MESSAGES, RESPONSES, read_request
 from mockserver.model import MockRequest
-from mockserver.synthesis.script import TEXT_OPERATIONS
-from mockserver.synthesis.text.request import CHAT, MESSAGES, RESPONSES, read_request
 
 _SURFACES = {"createChatCompletion": CHAT, "createResponse": RESPONSES, "createAnthropicMessage": MESSAGES}
 

@@ -27,10 +27,10 @@ from typing import Any
 
 import yaml
 
+from mockserver.engines.script import Script, ScriptedCall
 from mockserver.replies.facts import RequestFacts
 from mockserver.scenarios.catalogue import SCENARIOS
 from mockserver.scenarios.rulelist import call_numbers
-from mockserver.synthesis.script import Script, ScriptedCall
 
 _RULE_KEYS = {"name", "match", "reply", "replies"}
 _MATCH_KEYS = {"operation", "model", "user", "system", "tool_result", "turn", "tools", "headers", "nth", "times"}

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from mockserver.engines.script import EMBEDDING_OPERATIONS, TEXT_OPERATIONS
 from mockserver.errors import GatewayFailure
 from mockserver.replies.book import ReplyBook
 from mockserver.replies.facts import read_facts
@@ -24,7 +25,6 @@ from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
 from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.script import EMBEDDING_OPERATIONS, TEXT_OPERATIONS
 
 SCRIPTABLE = TEXT_OPERATIONS | EMBEDDING_OPERATIONS
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from mockserver.engines.script import Script
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.script import Script
 
 Reshape = Callable[[MockReply], MockReply]
 

@@ -24,10 +24,10 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockserver.auth import authenticate
-from mockserver.dispatch import Dispatcher
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockRequest
+from mockserver.pipeline.dispatcher import Dispatcher
 from mockserver.pipeline.runtime import Runtime
 from mockserver.scenarios.admin_api import PREFIX, AdminApi
 from mockserver.scenarios.admin_guard import admin_refusal

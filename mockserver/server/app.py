@@ -12,8 +12,8 @@ from connexion.options import SwaggerUIOptions
 
 from mockserver.contract.loader import fresh_copy
 from mockserver.dialects.adapter import DialectDispatcher
-from mockserver.dispatch import Dispatcher
 from mockserver.pipeline.assembly import assemble
+from mockserver.pipeline.dispatcher import Dispatcher
 from mockserver.pipeline.runtime import Runtime
 from mockserver.server.admin import AdminMiddleware
 from mockserver.server.edge import EdgeRefusals, GatewayEdge

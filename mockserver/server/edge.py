@@ -23,9 +23,9 @@ import os
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mockserver.dispatch import request_generation_id, request_seed
 from mockserver.encoding.body import json_bytes
 from mockserver.errors import GatewayFailure
+from mockserver.pipeline.dispatcher import request_generation_id, request_seed
 from mockserver.pipeline.runtime import Runtime
 from mockserver.scenarios.admin_api import PREFIX as ADMIN_PREFIX
 from mockserver.server.cors import cors_headers

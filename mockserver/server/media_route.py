@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from mockserver.encoding.body import json_bytes
 from mockserver.state.blobs import BlobStore
 from mockserver.state.interface import StateUnavailable
-from mockserver.synthesis.media.store import ROUTE_PREFIX
+from mockserver.state.media import ROUTE_PREFIX
 
 _HEADERS = [(b"cache-control", b"no-store"), (b"access-control-allow-origin", b"*")]
 

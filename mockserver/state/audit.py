@@ -12,9 +12,9 @@ import re
 from typing import Any
 
 from mockserver.auth import DEFAULT_TEAM
+from mockserver.engines.text.routing import resolve_model
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.text.routing import resolve_model
 
 LOCATION = "MOCK"
 _TOKEN_METERS = (

@@ -1,6 +1,6 @@
 """Generated media files that every worker process can serve (``/__mock/media/<name>``).
 
-Contract of a :class:`BlobStore` (the in-memory :class:`~mockserver.synthesis.media.store.MediaStore`
+Contract of a :class:`BlobStore` (the in-memory :class:`~mockserver.state.media.MediaStore`
 of a single worker, :class:`SqliteBlobs` here; a Redis one would be a hash per file plus a
 sorted set of last use, trimmed in one ``MULTI``):
 

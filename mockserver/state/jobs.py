@@ -1,7 +1,7 @@
 """Stored video and music jobs: created once, observed on every poll, charged once.
 
 Each poll runs in one write transaction: the job's state is recomputed from its plan
-and the clock (:mod:`mockserver.jobs.lifecycle`), merged with what was stored so it
+and the clock (:mod:`mockserver.engines.jobs.lifecycle`), merged with what was stored so it
 never regresses, saved, and, the first time it is seen completed, charged; the charge
 is added to the generation record of the request that created the job (its
 ``params["request_id"]``), so ``/generations`` and ``/activity`` show it.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from mockserver.jobs.lifecycle import COMPLETED, JobPlan, JobState, advance, state_at
+from mockserver.engines.jobs.lifecycle import COMPLETED, JobPlan, JobState, advance, state_at
 from mockserver.state.db import Database
 from mockserver.state.interface import Pricer
 from mockserver.state.ledger import Ledger

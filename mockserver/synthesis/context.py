@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Catalogue
 from mockserver.contract.index import ContractIndex
+from mockserver.engines.fakers import SeededFakers
+from mockserver.engines.script import Script
 from mockserver.ids import derive_seed
 from mockserver.model import MockRequest
 from mockserver.settings import Settings
-from mockserver.synthesis.fakers import SeededFakers
-from mockserver.synthesis.script import Script
 from mockserver.validation.schemas import SchemaCompiler
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 A generator takes a :class:`SynthesisContext` and returns a :class:`MockReply`. It is
 the first choice of the synthesis chain; without one, the spec's examples and then
-schema-driven data answer. The table is filled when :mod:`mockserver.synthesis.generators`
+schema-driven data answer. The table is filled when :mod:`mockserver.operations`
 is imported, which the assembly (:mod:`mockserver.pipeline.assembly`) does; the registry
 itself imports no generator.
 """

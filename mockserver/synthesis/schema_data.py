@@ -13,10 +13,10 @@ from typing import Any
 
 from mockserver import ids
 from mockserver.contract.loader import resolve_ref
+from mockserver.engines.numbers import draw_integer, realistic_range
+from mockserver.engines.regex import from_regex
 from mockserver.enrichment.pricing import TOKEN_UNIT
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.numbers import draw_integer, realistic_range
-from mockserver.synthesis.regex import from_regex
 
 _MAX_DEPTH = 12
 _PRICE_STRINGS = {"unit_price_usd"}

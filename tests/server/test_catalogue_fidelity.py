@@ -18,8 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 from mockserver.catalogue import load_catalogue
+from mockserver.engines.text.routing import resolve_model
 from mockserver.errors import GatewayFailure
-from mockserver.synthesis.text.routing import resolve_model
 from tests.support import AUTH, REFERENCE, make_client
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,9 +14,9 @@ from mockserver.catalogue import load_catalogue
 from mockserver.cli import build_parser, settings_from
 from mockserver.enrichment.pricing import price_of, price_usage
 from mockserver.enrichment.usage import price_rules
+from mockserver.operations.health import WINDOW_MS
+from mockserver.operations.keys import iso_ms
 from mockserver.state import Store
-from mockserver.synthesis.generators.health import WINDOW_MS
-from mockserver.synthesis.generators.keys import iso_ms
 from tests.support import FRAMEWORKS, ContractClient
 from tests.support.clients import START
 

@@ -178,7 +178,7 @@ def test_pieces_join_back_on_generated_prose():
 
     from faker import Faker
 
-    from mockserver.synthesis.text.prose import prose
+    from mockserver.engines.text.prose import prose
 
     faker = Faker("en_US")
     for seed in range(40):

@@ -9,8 +9,8 @@ import random
 import pytest
 from faker import Faker
 
-from mockserver.synthesis.numbers import STAMP_HIGH, STAMP_LOW, hint, realistic_range
-from mockserver.synthesis.text.json_values import valid_value
+from mockserver.engines.numbers import STAMP_HIGH, STAMP_LOW, hint, realistic_range
+from mockserver.engines.text.json_values import valid_value
 from tests.support import AUTH
 
 SAFE = 2**53 - 1

@@ -11,7 +11,7 @@ from mockserver.scenarios.journal import Journal
 from mockserver.scenarios.shared_journal import SharedJournal
 from mockserver.settings import Settings
 from mockserver.state.counters import MemoryCounters
-from mockserver.synthesis.media.store import MediaStore
+from mockserver.state.media import MediaStore
 from tests.support import AUTH, FAST, make_client
 
 CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hi"}]}

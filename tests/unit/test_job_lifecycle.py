@@ -8,8 +8,8 @@ import wave
 
 import pytest
 
-from mockserver.jobs.audio import build_wav, track_seconds
-from mockserver.jobs.lifecycle import (
+from mockserver.engines.jobs.audio import build_wav, track_seconds
+from mockserver.engines.jobs.lifecycle import (
     COMPLETED,
     FAILED,
     IN_PROGRESS,
@@ -20,7 +20,7 @@ from mockserver.jobs.lifecycle import (
     decide_outcome,
     state_at,
 )
-from mockserver.jobs.mp4 import FRAMES, build_mp4, frame_size
+from mockserver.engines.jobs.mp4 import FRAMES, build_mp4, frame_size
 
 _RANK = {QUEUED: 0, IN_PROGRESS: 1, COMPLETED: 2, FAILED: 2}
 

@@ -8,8 +8,8 @@ import random
 
 from faker import Faker
 
+from mockserver.engines.text.prose import _STOPWORDS, _WORD, topic_of
 from mockserver.enrichment.usage import _PIECE, estimate_tokens, pieces, text_slices
-from mockserver.synthesis.text.prose import _STOPWORDS, _WORD, topic_of
 
 ALPHABET = "abcXYZ'-09 \t\n\u00a0\u2003.,!é" + " " * 6
 

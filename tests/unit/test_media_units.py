@@ -11,8 +11,8 @@ import av
 import pytest
 from faker import Faker
 
-from mockserver.synthesis.media import codecs, moderation, probe, signal, transcript, vectors
-from mockserver.synthesis.media.store import MediaStore
+from mockserver.engines.media import codecs, moderation, probe, signal, transcript, vectors
+from mockserver.state.media import MediaStore
 
 
 def test_vectors_depend_on_the_text_only():

@@ -7,11 +7,11 @@ from types import SimpleNamespace
 
 import pytest
 
+from mockserver.engines.script import Script
 from mockserver.model import MockRequest
 from mockserver.replies.book import ReplyBook
 from mockserver.replies.facts import RequestFacts, read_facts
 from mockserver.replies.rules import ErrorAnswer, ReplyRuleError, parse_replies
-from mockserver.synthesis.script import Script
 
 FACTS = RequestFacts(
     operation="createChatCompletion",

@@ -8,9 +8,9 @@ import random
 
 import pytest
 
-from mockserver.dispatch import Dispatcher
 from mockserver.model import Chunk, MockReply, MockRequest
 from mockserver.pipeline.assembly import assemble
+from mockserver.pipeline.dispatcher import Dispatcher
 from mockserver.scenarios import breakage
 from mockserver.scenarios.error_rate import ErrorRate
 from mockserver.scenarios.journal import Journal, decode_body, encode_body, redact

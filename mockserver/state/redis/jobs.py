@@ -1,7 +1,7 @@
 """Stored video and music jobs on Redis: created once, observed on every poll, charged once.
 
 A poll reads the job under ``WATCH``, recomputes its state from its plan and the store's clock
-(:mod:`mockserver.jobs.lifecycle`), never behind what was stored, and writes it back in one
+(:mod:`mockserver.engines.jobs.lifecycle`), never behind what was stored, and writes it back in one
 transaction, with the debit and the creating request's generation record the first time it
 is seen completed; if another process wrote the job meanwhile, the poll starts again, so a
 status never regresses and a job is never charged twice.
@@ -14,7 +14,7 @@ from typing import Any
 
 import redis
 
-from mockserver.jobs.lifecycle import COMPLETED
+from mockserver.engines.jobs.lifecycle import COMPLETED
 from mockserver.state.interface import Pricer
 from mockserver.state.jobs import INT63, advanced, initial_state
 from mockserver.state.ledger import record_text, with_added_cost

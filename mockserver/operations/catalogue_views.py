@@ -10,8 +10,8 @@ from typing import Any
 from mockserver.catalogue import Model
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.health import provider_health
-from mockserver.synthesis.generators.keys import iso_ms, page_bounds
+from mockserver.operations.health import provider_health
+from mockserver.operations.keys import iso_ms, page_bounds
 from mockserver.synthesis.registry import generator
 
 MODELS_CACHING = "private, max-age=1800, stale-while-revalidate=1800"

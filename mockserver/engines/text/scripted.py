@@ -15,11 +15,11 @@ import json
 import random
 from collections.abc import Callable
 
+from mockserver.engines.script import Script, ScriptedCall
+from mockserver.engines.text.engine import TextOutcome, ToolCall, cut_text, prompt_tokens
+from mockserver.engines.text.request import MESSAGES, TextRequest
 from mockserver.enrichment.usage import estimate_tokens
 from mockserver.errors import GatewayFailure, ValidationDetail
-from mockserver.synthesis.script import Script, ScriptedCall
-from mockserver.synthesis.text.engine import TextOutcome, ToolCall, cut_text, prompt_tokens
-from mockserver.synthesis.text.request import MESSAGES, TextRequest
 from mockserver.validation.schemas import value_errors
 
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver import ids
+from mockserver.engines.text.engine import TextOutcome, answer
+from mockserver.engines.text.request import TextRequest, read_request
+from mockserver.engines.text.routing import Route, resolve_model
+from mockserver.engines.text.scripted import scripted_answer
 from mockserver.enrichment.meta import MAX_PACE_MS, SpeedProfile, routing_meta, speed_profile, timing_meta
 from mockserver.enrichment.usage import plan_for, price_rules
 from mockserver.model import Chunk
-from mockserver.synthesis.text.engine import TextOutcome, answer
-from mockserver.synthesis.text.request import TextRequest, read_request
-from mockserver.synthesis.text.routing import Route, resolve_model
-from mockserver.synthesis.text.scripted import scripted_answer
 
 _HEX = "0123456789abcdef"
 _ANTHROPIC_HOSTS = {"anthropic", "amazon-bedrock", "google-vertex"}

@@ -12,8 +12,8 @@ from typing import Any
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.operations.jobs_common import job_store, job_team
 from mockserver.state.keys import PREFIX_LENGTH
-from mockserver.synthesis.generators.jobs_common import job_store, job_team
 from mockserver.synthesis.registry import generator
 
 _SUMMARY_FIELDS = ("id", "name", "prefix", "status", "scopes", "created_at", "last_used_at")

@@ -6,11 +6,8 @@ import random
 from typing import Any
 
 from mockserver import ids
-from mockserver.errors import ValidationDetail, validation_failure
-from mockserver.model import MockReply
-from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.media import moderation, ocr, vectors
-from mockserver.synthesis.media.accounting import (
+from mockserver.engines.media import moderation, ocr, vectors
+from mockserver.engines.media.accounting import (
     base_seed,
     content_faker,
     estimate_tokens,
@@ -19,6 +16,9 @@ from mockserver.synthesis.media.accounting import (
     summarise,
     usage,
 )
+from mockserver.errors import ValidationDetail, validation_failure
+from mockserver.model import MockReply
+from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
 
 #: Tokens an image part of a moderation input counts for.

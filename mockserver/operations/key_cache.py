@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.jobs_common import job_store, job_team
+from mockserver.operations.jobs_common import job_store, job_team
 from mockserver.synthesis.registry import generator
 
 

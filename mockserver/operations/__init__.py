@@ -1,6 +1,6 @@
 """Domain generators; importing this package registers them all."""
 
-from mockserver.synthesis.generators import (  # noqa: F401  (imported to register)
+from mockserver.operations import (  # noqa: F401  (imported to register)
     account,
     catalogue_views,
     chat,

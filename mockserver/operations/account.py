@@ -11,9 +11,9 @@ from typing import Any
 from mockserver.enrichment.pricing import NANOS_PER_CENT
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.operations.jobs_common import job_store, job_team
+from mockserver.operations.keys import check_team, page_bounds
 from mockserver.state.ledger import DAY_MS
-from mockserver.synthesis.generators.jobs_common import job_store, job_team
-from mockserver.synthesis.generators.keys import check_team, page_bounds
 from mockserver.synthesis.registry import generator
 
 THIRTY_DAYS = 30

@@ -13,11 +13,8 @@ import random
 from typing import Any
 
 from mockserver import ids
-from mockserver.errors import ValidationDetail, validation_failure
-from mockserver.model import MockReply
-from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.media import codecs, probe, signal, transcript
-from mockserver.synthesis.media.accounting import (
+from mockserver.engines.media import codecs, probe, signal, transcript
+from mockserver.engines.media.accounting import (
     base_seed,
     content_faker,
     estimate_tokens,
@@ -26,6 +23,9 @@ from mockserver.synthesis.media.accounting import (
     summarise,
     usage,
 )
+from mockserver.errors import ValidationDetail, validation_failure
+from mockserver.model import MockReply
+from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
 
 #: Audio tokens per second of speech (input to transcription, output of speech models).

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 import jsonschema_rs
 import orjson
 
+from mockserver.engines.numbers import draw_integer, realistic_range
+from mockserver.engines.regex import from_regex
 from mockserver.errors import GatewayFailure
-from mockserver.synthesis.numbers import draw_integer, realistic_range
-from mockserver.synthesis.regex import from_regex
 
 if TYPE_CHECKING:
     from faker import Faker

@@ -13,12 +13,13 @@ import secrets
 from typing import Any
 
 from mockserver import ids
+from mockserver.engines.jobs.audio import build_wav, track_seconds
+from mockserver.engines.jobs.lifecycle import COMPLETED, FAILED, IN_PROGRESS, QUEUED, decide_outcome
+from mockserver.engines.text.routing import resolve_model
 from mockserver.enrichment.pricing import price_usage
 from mockserver.enrichment.usage import generic_usage
-from mockserver.jobs.audio import build_wav, track_seconds
-from mockserver.jobs.lifecycle import COMPLETED, FAILED, IN_PROGRESS, QUEUED, decide_outcome
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.jobs_common import (
+from mockserver.operations.jobs_common import (
     OUTCOME_HEADER,
     creation_meta,
     job_store,
@@ -26,9 +27,8 @@ from mockserver.synthesis.generators.jobs_common import (
     observe_job,
     run_ms,
 )
-from mockserver.synthesis.media.store import public_url
+from mockserver.state.media import public_url
 from mockserver.synthesis.registry import generator
-from mockserver.synthesis.text.routing import resolve_model
 
 QUEUED_PROVIDERS = ("suno",)
 TRACKS = 2

@@ -3,7 +3,7 @@
 Non-stream: one ``chat.completion`` with priced ``usage`` (``meta`` only with
 ``meta: true``, ``service_tier`` only when asked). Stream: a role chunk, content (or
 reasoning, or tool-call) chunks, a chunk with the ``finish_reason``, then the ending of
-the provider the request is routed to (:mod:`mockserver.synthesis.text.endings`): a
+the provider the request is routed to (:mod:`mockserver.engines.text.endings`): a
 ``chat.completion`` snapshot (OpenAI) or a ``choices: []`` chunk with the priced usage,
 followed by ``data: [DONE]`` only for the Google and Bedrock executors.
 """
@@ -16,13 +16,13 @@ from typing import Any
 
 from mockserver.encoding.body import sse_frame
 from mockserver.encoding.sse import DONE_FRAME
+from mockserver.engines.text.endings import chat_ending
+from mockserver.engines.text.generation import Generation, openai_call_id, paced, prepare, reply_delay
+from mockserver.engines.text.request import CHAT
 from mockserver.enrichment.usage import chat_usage, estimate_tokens, pieces
 from mockserver.model import MockReply
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
-from mockserver.synthesis.text.endings import chat_ending
-from mockserver.synthesis.text.generation import Generation, openai_call_id, paced, prepare, reply_delay
-from mockserver.synthesis.text.request import CHAT
 
 FINISH = {"stop": "stop", "stop_sequence": "stop", "length": "length", "tool_calls": "tool_calls"}
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.encoding.sse import named_frame
+from mockserver.engines.text.generation import Generation, openai_call_id, paced, prepare, reply_delay
+from mockserver.engines.text.request import RESPONSES
 from mockserver.enrichment.usage import estimate_tokens, generic_usage, pieces
 from mockserver.model import MockReply
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
-from mockserver.synthesis.text.generation import Generation, openai_call_id, paced, prepare, reply_delay
-from mockserver.synthesis.text.request import RESPONSES
 
 
 @generator("createResponse")

@@ -16,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from mockserver.engines.text.json_values import valid_value
+from mockserver.engines.text.prose import prose, reasoning_prose, topic_of
+from mockserver.engines.text.request import MESSAGES, TextRequest, ToolSpec
 from mockserver.enrichment.usage import conversation_tokens, estimate_tokens, estimate_value, pieces
-from mockserver.synthesis.text.json_values import valid_value
-from mockserver.synthesis.text.prose import prose, reasoning_prose, topic_of
-from mockserver.synthesis.text.request import MESSAGES, TextRequest, ToolSpec
 
 if TYPE_CHECKING:
     from faker import Faker

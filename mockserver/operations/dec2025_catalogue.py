@@ -1,7 +1,7 @@
 """The 2025-12 catalogue routes: ``GET /health`` (provider snapshot) and ``GET /models``.
 
 Both read what the current routes read: the health rows come from
-:func:`~mockserver.synthesis.generators.health.provider_health` (the generations this
+:func:`~mockserver.operations.health.provider_health` (the generations this
 mock really served), the models from ``fixtures/`` with the current filter parsing and
 ordering. Only the shapes, the endpoint names and the filters are of 2025-12
 (GATEWAY-BEHAVIOUR §11; tables in :mod:`mockserver.shapes.tables`).
@@ -15,11 +15,11 @@ from typing import Any
 
 from mockserver.catalogue import Model
 from mockserver.model import MockReply
+from mockserver.operations.catalogue_views import filter_values
+from mockserver.operations.health import WINDOW_MS, provider_health
+from mockserver.operations.keys import page_bounds
 from mockserver.shapes.tables import ENDPOINT_BY_CAPABILITY, LIFECYCLE_SWITCHES, STATUS_NAMES
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.generators.catalogue_views import filter_values
-from mockserver.synthesis.generators.health import WINDOW_MS, provider_health
-from mockserver.synthesis.generators.keys import page_bounds
 from mockserver.synthesis.registry import generator
 
 _TRUE = ("1", "true", "yes")

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from mockserver.catalogue import Model
+from mockserver.engines.fakers import SeededFakers
+from mockserver.engines.text.routing import resolve_model
 from mockserver.enrichment.meta import speed_profile, timing_meta
 from mockserver.enrichment.usage import estimate_tokens, generic_usage, plan_for, price_rules
 from mockserver.model import MockReply
-from mockserver.synthesis.fakers import SeededFakers
-from mockserver.synthesis.text.routing import resolve_model
 
 if TYPE_CHECKING:
     from faker import Faker

@@ -12,7 +12,7 @@ import random
 import struct
 from functools import lru_cache
 
-from mockserver.synthesis.media.codecs import to_wav
+from mockserver.engines.media.codecs import to_wav
 
 SAMPLE_RATE = 8000
 MAX_SECONDS = 20

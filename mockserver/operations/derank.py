@@ -16,8 +16,8 @@ import math
 from typing import Any
 
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.health import WINDOW_MS, breaker_state, success_rate
-from mockserver.synthesis.generators.jobs_common import job_store
+from mockserver.operations.health import WINDOW_MS, breaker_state, success_rate
+from mockserver.operations.jobs_common import job_store
 from mockserver.synthesis.registry import generator
 
 DERANK_CACHING = "private, max-age=15, stale-while-revalidate=15"

@@ -1,6 +1,6 @@
 """Pure media synthesis: vectors, moderation scores, audio, transcripts, images, OCR.
 
 Nothing here imports a web framework; the generators in
-``mockserver/synthesis/generators/media_*.py`` turn these into replies, and the
+``mockserver/operations/media_*.py`` turn these into replies, and the
 conformance suite can reuse them as an oracle.
 """

@@ -11,11 +11,11 @@ import hashlib
 import struct
 from typing import Any
 
+from mockserver.engines.media import pictures
+from mockserver.engines.media.accounting import estimate_tokens, meta, require_model, summarise, usage
 from mockserver.model import MockReply
+from mockserver.state.media import public_url
 from mockserver.synthesis.context import SynthesisContext
-from mockserver.synthesis.media import pictures
-from mockserver.synthesis.media.accounting import estimate_tokens, meta, require_model, summarise, usage
-from mockserver.synthesis.media.store import public_url
 from mockserver.synthesis.registry import generator
 
 #: Output tokens of one image by quality at 1024x1024 (larger sizes scale by area).

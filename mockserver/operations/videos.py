@@ -12,12 +12,13 @@ import base64
 import secrets
 from typing import Any
 
+from mockserver.engines.jobs.lifecycle import COMPLETED, FAILED, decide_outcome
+from mockserver.engines.jobs.mp4 import build_mp4
+from mockserver.engines.text.routing import resolve_model
 from mockserver.enrichment.pricing import price_usage
 from mockserver.errors import GatewayFailure
-from mockserver.jobs.lifecycle import COMPLETED, FAILED, decide_outcome
-from mockserver.jobs.mp4 import build_mp4
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.jobs_common import (
+from mockserver.operations.jobs_common import (
     OUTCOME_HEADER,
     creation_meta,
     job_store,
@@ -26,7 +27,6 @@ from mockserver.synthesis.generators.jobs_common import (
     run_ms,
 )
 from mockserver.synthesis.registry import generator
-from mockserver.synthesis.text.routing import resolve_model
 
 DEFAULT_SECONDS, DEFAULT_SIZE, DEFAULT_QUALITY = 4, "720x1280", "standard"
 EXPIRES_AFTER_SECONDS = 3600

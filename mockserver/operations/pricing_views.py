@@ -17,8 +17,8 @@ from mockserver.enrichment.pricing import NANOS_PER_CENT, NANOS_PER_USD, price_o
 from mockserver.enrichment.usage import price_rules
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
-from mockserver.synthesis.generators.catalogue_views import PROVIDERS_CACHING
-from mockserver.synthesis.generators.keys import page_bounds
+from mockserver.operations.catalogue_views import PROVIDERS_CACHING
+from mockserver.operations.keys import page_bounds
 from mockserver.synthesis.registry import generator
 
 #: Organisations, providers and price cards share the five-minute private caching.

@@ -12,9 +12,9 @@ from typing import Any
 
 from mockserver.errors import GatewayFailure
 from mockserver.model import MockReply
+from mockserver.operations.jobs_common import job_store, job_team
+from mockserver.operations.keys import iso_ms
 from mockserver.state.oauth import EDITABLE
-from mockserver.synthesis.generators.jobs_common import job_store, job_team
-from mockserver.synthesis.generators.keys import iso_ms
 from mockserver.synthesis.registry import generator
 
 #: ``GET /oauth-clients`` answers one page of at most this many clients.

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mockserver.synthesis.media.signal import WORDS_PER_MINUTE
+from mockserver.engines.media.signal import WORDS_PER_MINUTE
 
 if TYPE_CHECKING:
     from faker import Faker

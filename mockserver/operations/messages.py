@@ -14,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.encoding.sse import named_frame
+from mockserver.engines.text.generation import Generation, anthropic_tool_id, paced, prepare, reply_delay
+from mockserver.engines.text.request import MESSAGES
 from mockserver.enrichment.usage import (
     anthropic_service_tier,
     anthropic_stream_usage,
@@ -23,8 +25,6 @@ from mockserver.enrichment.usage import (
 from mockserver.model import MockReply
 from mockserver.synthesis.context import SynthesisContext
 from mockserver.synthesis.registry import generator
-from mockserver.synthesis.text.generation import Generation, anthropic_tool_id, paced, prepare, reply_delay
-from mockserver.synthesis.text.request import MESSAGES
 
 STOP_REASON = {
     "stop": "end_turn",

@@ -1,0 +1,1 @@
+"""The pure engines the operations use: text, media, job lifecycles, seeded values."""
