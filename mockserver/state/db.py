@@ -145,12 +145,16 @@ class Database:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if not self.shared:
-            # No other process opens a private file: one lock for the connection's life, not one
-            # per transaction (and no shared-memory WAL index).
+        if self.shared:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        else:
+            # No other process opens a private file, and it is deleted when the server stops, so
+            # a crash loses it whatever is synced: one lock for the connection's life (not one per
+            # transaction), the rollback journal in memory, and no syncs.
             conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA journal_mode = MEMORY")
+            conn.execute("PRAGMA synchronous = OFF")
         conn.executescript(SCHEMA)
         return conn
 
