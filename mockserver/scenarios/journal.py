@@ -220,17 +220,7 @@ class Journal:
         with self._lock:
             found = [entry for entry in self._entries if entry.seq > after]
             newest = self._entries[-1].seq if self._entries else 0
-        if limit:
-            found = found[:limit] if forward else found[-limit:]
-        taken: list[Any] = []
-        size = 0
-        for entry in found:
-            if taken and size + entry.size > max_bytes:
-                break
-            taken.append(entry)
-            size += entry.size
-        more = bool(taken) and taken[-1].seq < newest
-        return taken, taken[-1].seq if more else None
+        return cut_page(found, newest, limit=limit, forward=forward, max_bytes=max_bytes)
 
     @property
     def bytes(self) -> int:
@@ -245,6 +235,25 @@ class Journal:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+
+def cut_page(
+    found: list[Entry], newest: int, *, limit: int | None, forward: bool, max_bytes: int
+) -> tuple[list[Entry], int | None]:
+    """One page of ``found`` (entries after the cursor, oldest first): the most recent ``limit``
+    of them, or with ``forward`` the next ``limit``, within ``max_bytes`` (always at least one);
+    and the cursor to continue from, None when the page reaches ``newest``."""
+    if limit:
+        found = found[:limit] if forward else found[-limit:]
+    taken: list[Entry] = []
+    size = 0
+    for entry in found:
+        if taken and size + entry.size > max_bytes:
+            break
+        taken.append(entry)
+        size += entry.size
+    more = bool(taken) and taken[-1].seq < newest
+    return taken, taken[-1].seq if more else None
 
 
 def page_chunks(header: dict[str, Any], entries: list[Entry], dumps) -> Iterator[bytes]:

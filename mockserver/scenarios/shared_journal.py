@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, decode_body, encode_body, kept_body
+from mockserver.scenarios.journal import PAGE_BYTES, Entry, Journal, cut_page, decode_body, encode_body, kept_body
 from mockserver.scenarios.redaction import redact_headers, redact_query
 from mockserver.settings import ScenarioSettings
 from mockserver.state.interface import StateUnavailable
@@ -102,18 +102,7 @@ class SharedJournal:
     ) -> tuple[list[Entry], int | None]:
         """As :meth:`~.journal.Journal.page`."""
         newest = self.log.newest()
-        found = self.entries(since=after)
-        if limit:
-            found = found[:limit] if forward else found[-limit:]
-        taken: list[Entry] = []
-        size = 0
-        for entry in found:
-            if taken and size + entry.size > max_bytes:
-                break
-            taken.append(entry)
-            size += entry.size
-        more = bool(taken) and taken[-1].seq < newest
-        return taken, taken[-1].seq if more else None
+        return cut_page(self.entries(since=after), newest, limit=limit, forward=forward, max_bytes=max_bytes)
 
     @property
     def bytes(self) -> int:
