@@ -8,7 +8,6 @@ and teams beyond ``Bounds.max_teams`` are forgotten, least recently charged firs
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import TypedDict
 from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.settings import StateSettings
+from mockserver.state.common import PRUNE_EVERY, StoreBasics
 from mockserver.state.db import Database
 from mockserver.state.interface import Bounds, TeamKey
 from mockserver.state.jobs import JobStore
@@ -24,11 +24,10 @@ from mockserver.state.keys import KeyStore
 from mockserver.state.ledger import Ledger
 from mockserver.state.oauth import OAuthClientStore
 
-PRUNE_EVERY = 64
 __all__ = ["PRUNE_EVERY", "Bounds", "Store", "TeamKey"]
 
 
-class Store:
+class Store(StoreBasics):
     def __init__(
         self,
         path: str | Path | None = None,
@@ -39,28 +38,16 @@ class Store:
         bounds: Bounds | None = None,
         clock: Callable[[], float] = time.time,
     ):
+        super().__init__(clock, job_seconds, job_failure_rate, bounds)
         self.db = Database(path)
-        self.clock = clock
-        self.job_seconds = job_seconds
-        self.job_failure_rate = job_failure_rate
-        self.bounds = bounds or Bounds()
         self.ledger = Ledger(self.db, int(round(credits_usd * NANOS_PER_USD)))
         self.keys = KeyStore(self.db)
         self.jobs = JobStore(self.db, self.ledger)
         self.oauth = OAuthClientStore(self.db)
-        self._writes = itertools.count(1)
 
     @classmethod
     def from_settings(cls, settings: StateSettings) -> Store:
         return cls(settings.state_path, bounds=settings.bounds, **store_options(settings))
-
-    def now_ms(self) -> int:
-        return int(self.clock() * 1000)
-
-    def wrote(self) -> None:
-        """Count a write; prune every ``PRUNE_EVERY`` of them."""
-        if next(self._writes) % PRUNE_EVERY == 0:
-            self.prune()
 
     def prune(self) -> None:
         now = self.now_ms()

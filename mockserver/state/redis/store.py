@@ -11,7 +11,6 @@ only those (not the ``<prefix>shared:`` keys of the journal, rules and media a f
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import redis
@@ -19,6 +18,7 @@ import redis
 from mockserver.auth import DEFAULT_TEAM
 from mockserver.enrichment.pricing import NANOS_PER_USD
 from mockserver.settings import StateSettings
+from mockserver.state.common import StoreBasics
 from mockserver.state.interface import Bounds
 from mockserver.state.redis import scripts
 from mockserver.state.redis.base import SHARED, Namespace
@@ -27,13 +27,12 @@ from mockserver.state.redis.jobs import RedisJobStore
 from mockserver.state.redis.keys import RedisKeyStore
 from mockserver.state.redis.ledger import RedisLedger
 from mockserver.state.redis.oauth import RedisOAuthClientStore
-from mockserver.state.store import PRUNE_EVERY
 
 #: Keys deleted per round trip by a reset.
 RESET_BATCH = 1000
 
 
-class RedisStore:
+class RedisStore(StoreBasics):
     def __init__(
         self,
         client: redis.Redis,
@@ -45,11 +44,8 @@ class RedisStore:
         bounds: Bounds | None = None,
         clock: Callable[[], float] | None = None,
     ):
+        super().__init__(clock or ServerClock(client), job_seconds, job_failure_rate, bounds)
         self.space = Namespace(client, prefix)
-        self.clock: Callable[[], float] = clock or ServerClock(client)
-        self.job_seconds = job_seconds
-        self.job_failure_rate = job_failure_rate
-        self.bounds = bounds or Bounds()
         record_ttl_ms = int(self.bounds.generation_ttl_seconds * 1000)
         self.ledger = RedisLedger(self.space, int(round(credits_usd * NANOS_PER_USD)), record_ttl_ms)
         self.keys = RedisKeyStore(self.space)
@@ -58,7 +54,6 @@ class RedisStore:
         self._prune_records = self.space.script(scripts.PRUNE_RECORDS)
         self._prune_jobs = self.space.script(scripts.PRUNE_JOBS)
         self._forget_teams = self.space.script(scripts.FORGET_TEAMS)
-        self._writes = itertools.count(1)
 
     @classmethod
     def open(
@@ -81,14 +76,6 @@ class RedisStore:
             job_failure_rate=job_failure_rate,
             bounds=bounds,
         )
-
-    def now_ms(self) -> int:
-        return int(self.clock() * 1000)
-
-    def wrote(self) -> None:
-        """Count a write; prune every ``PRUNE_EVERY`` of them."""
-        if next(self._writes) % PRUNE_EVERY == 0:
-            self.prune()
 
     def prune(self) -> None:
         now = self.now_ms()
