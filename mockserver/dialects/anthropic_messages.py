@@ -9,7 +9,6 @@ Errors: ``{"type":"error","error":{type,message}}``; an overloaded provider (the
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -67,11 +66,7 @@ class AnthropicMessages(OneOperation):
         self.names = names
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = request.body if isinstance(request.body, dict) else {}
-        body = {key: value for key, value in body.items() if key in ALLOWED_KEYS}
-        if "model" in body:
-            body["model"] = self.names.gateway(body["model"])
-        return dataclasses.replace(request, operation=self.operation, body=body)
+        return self.names.request(request, self.operation, keep=ALLOWED_KEYS.__contains__)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
         if not 200 <= reply.status < 300:

@@ -4,14 +4,16 @@ read back into its parts, the gateway-only keys providers never send.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from mockserver.contract.index import Operation
 from mockserver.errors import render_path
-from mockserver.model import MockReply
+from mockserver.model import MockReply, MockRequest
 from mockserver.scenarios.failures import UPSTREAM_5XX, UPSTREAM_RATE_LIMIT
 
 _ALPHABET = string.digits + string.ascii_letters
@@ -122,3 +124,15 @@ class ModelNames:
             return name
         qualified = f"{self.organisation}/{name}"
         return qualified if self.known(qualified) else name
+
+    def request(
+        self, request: MockRequest, operation: Operation, keep: Callable[[str], bool] | None = None
+    ) -> MockRequest:
+        """``request`` as the gateway's ``operation`` takes it: of a JSON object body, the keys
+        ``keep`` accepts (all by default), with its model by the catalogue's name."""
+        body = request.body
+        if isinstance(body, dict):
+            body = {key: value for key, value in body.items() if keep is None or keep(key)}
+            if "model" in body:
+                body["model"] = self.gateway(body["model"])
+        return dataclasses.replace(request, operation=operation, body=body)

@@ -11,7 +11,6 @@ stream ends with ``data: [DONE]``.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from mockserver.contract import ContractIndex
@@ -35,11 +34,7 @@ class OpenAIChat(OneOperation):
         self.fingerprint = fingerprint
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = request.body if isinstance(request.body, dict) else {}
-        body = {key: value for key, value in body.items() if key not in DROPPED_KEYS}
-        if "model" in body:
-            body["model"] = self.names.gateway(body["model"])
-        return dataclasses.replace(request, operation=self.operation, body=body)
+        return self.names.request(request, self.operation, keep=lambda key: key not in DROPPED_KEYS)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
         if not 200 <= reply.status < 300:

@@ -8,7 +8,6 @@ OpenAI's own video object (the gateway keeps it whole under ``result``). Binary 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +28,7 @@ class OpenAIMedia(OneOperation):
         self.reshape = reshape
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = request.body
-        if isinstance(body, dict) and "model" in body:
-            body = {**body, "model": self.names.gateway(body["model"])}
-        return dataclasses.replace(request, operation=self.operation, body=body)
+        return self.names.request(request, self.operation)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
         if not 200 <= reply.status < 300:

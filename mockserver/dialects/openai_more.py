@@ -29,11 +29,7 @@ class OpenAIEmbeddings(OneOperation):
         self.names = names
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = dict(request.body) if isinstance(request.body, dict) else {}
-        if "model" in body:
-            body["model"] = self.names.gateway(body["model"])
-        body.pop("user", None)
-        return dataclasses.replace(request, operation=self.operation, body=body)
+        return self.names.request(request, self.operation, keep=lambda key: key != "user")
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
         if not 200 <= reply.status < 300:
@@ -63,10 +59,7 @@ class OpenAIResponses(OneOperation):
         self.names = names
 
     def inbound(self, request: MockRequest) -> MockRequest:
-        body = dict(request.body) if isinstance(request.body, dict) else {}
-        if "model" in body:
-            body["model"] = self.names.gateway(body["model"])
-        return dataclasses.replace(request, operation=self.operation, body=body)
+        return self.names.request(request, self.operation)
 
     def outbound(self, native: MockRequest, reply: MockReply) -> MockReply:
         if not 200 <= reply.status < 300:
