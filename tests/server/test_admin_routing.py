@@ -88,3 +88,12 @@ def test_the_metrics_exposition_and_a_journal_page_keep_their_media_types(local)
     page = local.get("/__mock/journal", params={"limit": "1"})
     assert page.status_code == 200 and page.headers["content-type"] == "application/json"
     assert page.json()["count"] <= 1
+
+
+def test_any_json_media_type_is_taken_as_the_guard_takes_it(local):
+    body = b'{"scenario": "slow", "times": 1}'
+    added = local.post("/__mock/rules", content=body, headers={"Content-Type": "application/merge-patch+json"})
+    assert added.status_code == 201 and added.json()["added"][0]["scenario"] == "slow"
+    assert local.delete("/__mock/rules").status_code == 200
+    text = local.post("/__mock/rules", content=body, headers={"Content-Type": "text/plain"})
+    assert text.status_code == 415 and text.json()["error"] == "unsupported_media_type"
