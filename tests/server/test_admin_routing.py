@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -11,6 +13,7 @@ from mockserver.scenarios.admin_api import HTTP_METHODS, AdminApi
 from mockserver.server import create_app
 from mockserver.settings import Settings
 from tests.support import FRAMEWORKS
+from tests.support.constants import ROOT
 
 LOCAL = ("127.0.0.1", 50124)
 
@@ -97,3 +100,21 @@ def test_any_json_media_type_is_taken_as_the_guard_takes_it(local):
     assert local.delete("/__mock/rules").status_code == 200
     text = local.post("/__mock/rules", content=body, headers={"Content-Type": "text/plain"})
     assert text.status_code == 415 and text.json()["error"] == "unsupported_media_type"
+
+
+def test_recording_a_contract_served_from_the_root_never_forwards_the_admin_api(tmp_path):
+    """A contract whose server is "/" takes every path; /__mock stays the admin's, not the upstream's."""
+    spec = tmp_path / "spec"
+    shutil.copytree(ROOT / "spec", spec)
+    root = spec / "2026-03" / "openapi.yaml"
+    root.write_text(root.read_text("utf-8").replace("  - url: /v1\n", "  - url: /\n", 1), "utf-8")
+    cassettes = tmp_path / "cassettes"
+    settings = Settings.of(
+        spec=root, record_dir=cassettes, upstream_url="http://127.0.0.1:9", ttft_ms=0, tokens_per_second=0
+    )
+    with TestClient(create_app(settings), raise_server_exceptions=False, client=LOCAL) as client:
+        assert client.app.runtime.index.base_path == ""
+        journal = client.get("/__mock/journal")
+        assert journal.status_code == 200 and journal.json()["count"] == 0
+        assert client.get("/__mock/nothing").json()["error"] == "not_found"
+    assert not cassettes.exists() or not list(cassettes.iterdir())
