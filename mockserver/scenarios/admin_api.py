@@ -1,8 +1,9 @@
-"""The admin API under ``/__mock/`` as plain functions: (method, path, query, body) → answer.
+"""The admin API under ``/__mock/`` as plain functions: (operationId, query, body) → answer.
 
-The server layer (mockserver/server/admin.py) only gates access (loopback, ``--no-admin``)
-and moves bytes; what each route does lives here, over a :class:`ScenarioControl`.
-Routes and shapes are described in spec/admin/openapi.yaml.
+Routes and shapes are described in spec/admin/openapi.yaml; Connexion routes each call by
+it (mockserver/server/admin_routes.py) behind the guard of mockserver/server/admin.py, and
+the server layer only converts the :class:`AdminAnswer`. What each operation does, and the
+checks of its query and body, live here, over a :class:`ScenarioControl`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from mockserver.scenarios.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from mockserver.scenarios.metrics import MetricsExporter
 from mockserver.scenarios.verify import VerifyQueryError
 from mockserver.scenarios.violations import VIOLATIONS
+from mockserver.state.interface import StateUnavailable
 
 PREFIX = "/__mock"
 
@@ -41,6 +43,23 @@ class AdminAnswer:
 
 def _error(status: int, code: str, message: str, **headers: str) -> AdminAnswer:
     return AdminAnswer(status, {"error": code, "message": message}, dict(headers))
+
+
+def no_route(path: str) -> AdminAnswer:
+    """The answer to a path under ``/__mock`` that the admin contract does not describe."""
+    return _error(404, "not_found", f"no admin route {path}; see {PREFIX}/openapi.json")
+
+
+def wrong_method(path: str) -> AdminAnswer:
+    """The answer to a method the admin contract does not list for ``path`` (or 404 if no path)."""
+    methods = load_admin_contract()["paths"].get(path[len(PREFIX) :].rstrip("/") or "/")
+    if methods is None:
+        return no_route(path)
+    allowed = ", ".join(name.upper() for name in methods if name in HTTP_METHODS)
+    return _error(405, "method_not_allowed", f"{path} accepts {allowed}", Allow=allowed)
+
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 class ReplyAdmin(Protocol):
@@ -73,31 +92,33 @@ class AdminApi:
         self.replies = replies
         self.metrics = metrics
         self.state = state
-        self._routes: dict[str, dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]]] = {
-            "/openapi.json": {"GET": self.openapi},
-            "/journal": {"GET": self.journal, "DELETE": self.clear_journal},
-            "/rules": {"GET": self.list_rules, "POST": self.add_rules, "DELETE": self.clear_rules},
-            "/reset": {"POST": self.reset},
-            "/scenarios": {"GET": self.scenarios},
-            "/replies": {"GET": self.list_replies, "POST": self.add_replies, "DELETE": self.clear_replies},
-            "/requests": {"GET": self.requests},
-            "/requests/count": {"GET": self.count_requests},
-            "/metrics": {"GET": self.exposition},
-            "/state": {"GET": self.state_snapshot},
+        #: operationId in spec/admin/openapi.yaml → the method that answers it
+        self.operations: dict[str, Callable[[dict[str, list[str]], bytes], AdminAnswer]] = {
+            "adminOpenApi": self.openapi,
+            "adminJournal": self.journal,
+            "adminClearJournal": self.clear_journal,
+            "adminListRules": self.list_rules,
+            "adminAddRules": self.add_rules,
+            "adminClearRules": self.clear_rules,
+            "adminReset": self.reset,
+            "adminScenarios": self.scenarios,
+            "adminListReplies": self.list_replies,
+            "adminAddReplies": self.add_replies,
+            "adminClearReplies": self.clear_replies,
+            "adminFindRequests": self.requests,
+            "adminCountRequests": self.count_requests,
+            "adminMetrics": self.exposition,
+            "adminState": self.state_snapshot,
         }
 
-    def handle(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
-        route = self._routes.get(path[len(PREFIX) :].rstrip("/") or "/")
-        if route is None:
-            return _error(404, "not_found", f"no admin route {path}; see {PREFIX}/openapi.json")
-        action = route.get(method.upper())
-        if action is None:
-            allowed = ", ".join(route)
-            return _error(405, "method_not_allowed", f"{path} accepts {allowed}", Allow=allowed)
+    def call(self, operation_id: str, query: dict[str, list[str]], body: bytes) -> AdminAnswer:
+        """The answer of one admin operation; a bad query or a lost shared state is a clear error."""
         try:
-            return action(query, body)
+            return self.operations[operation_id](query, body)
         except (_BadQuery, VerifyQueryError) as exc:
             return _error(400, "invalid_request", str(exc))
+        except StateUnavailable as exc:  # the fleet's Redis is lost (journal, rules, counters)
+            return _error(503, "state_unavailable", str(exc))
 
     # ---- routes ----------------------------------------------------------------------
 

@@ -2,9 +2,10 @@
 
 One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffered):
 
-- ``/__mock/...`` is answered here by :class:`AdminApi`, for loopback clients only
-  unless ``--admin-any-host``, and never for a cross-site or DNS-rebound browser request
-  (scenarios/admin_guard.py); with ``--no-admin`` it falls through to the gateway 404;
+- ``/__mock/...`` is guarded here: loopback clients only unless ``--admin-any-host``, never
+  a cross-site or DNS-rebound browser request (scenarios/admin_guard.py); what passes goes
+  on, unjournaled, to Connexion, which routes it by the admin contract to its handler
+  (server/admin_routes.py); with ``--no-admin`` it falls through to the gateway 404;
   ``/__mock/ui`` is the dashboard's static files (server/dashboard.py), behind the same guards;
 - every other request gets a journal entry, completed with the status sent, the start of
   the answer's body and the scenario chosen (the pipeline's outcome in the request state);
@@ -15,11 +16,10 @@ One ASGI middleware, inside :class:`GatewayEdge` (so the body is already buffere
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import ipaddress
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,17 +29,14 @@ from mockserver.errors import GatewayFailure
 from mockserver.model import MockRequest
 from mockserver.pipeline.dispatcher import Dispatcher
 from mockserver.pipeline.runtime import Runtime
-from mockserver.scenarios.admin_api import PREFIX, AdminApi
+from mockserver.scenarios.admin_api import PREFIX
 from mockserver.scenarios.admin_guard import admin_refusal
 from mockserver.scenarios.control import ScenarioControl
-from mockserver.scenarios.metrics import MetricsExporter
 from mockserver.server.dashboard import dashboard_asset, is_dashboard_path
 from mockserver.server.edge import CLIENT_GONE, CLOSE
 from mockserver.server.offload import is_large, run_off_loop_if
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, headers_dict, request_state
-from mockserver.state.interface import StateUnavailable
-from mockserver.state.overview import overview
 from mockserver.synthesis.chain import from_documentation
 from mockserver.synthesis.preferences import Preferences
 
@@ -68,8 +65,6 @@ class AdminMiddleware:
         self.runtime = runtime
         self.control: ScenarioControl = runtime.scenarios
         self.traffic = runtime.traffic
-        exporter = MetricsExporter(self.traffic, self.control.journal, runtime.state, runtime.state.now_ms)
-        self.api = AdminApi(self.control, runtime.replies, exporter, functools.partial(overview, runtime.state))
         self.admin = runtime.settings.scenarios.admin
         violations = self.control.violations
         self.ignore_auth = "ignore_auth" in violations
@@ -81,7 +76,7 @@ class AdminMiddleware:
             return
         path = scope.get("path", "")
         if self.admin != "off" and (path == PREFIX or path.startswith(PREFIX + "/")):
-            await self._admin(scope, send)
+            await self._admin(scope, receive, send)
             return
         if self.ignore_auth:
             scope = self._with_stand_in_key(scope)
@@ -94,7 +89,7 @@ class AdminMiddleware:
 
     # ---- admin routes ------------------------------------------------------------------
 
-    async def _admin(self, scope: Scope, send: Send) -> None:
+    async def _admin(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.admin != "any" and not is_loopback(scope.get("client")):
             body = {
                 "error": "forbidden",
@@ -120,19 +115,7 @@ class AdminMiddleware:
             asset = dashboard_asset(scope["method"], scope["path"])
             await _send_raw(send, asset.status, asset.body, asset.media_type, asset.headers)
             return
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-        try:
-            answer = self.api.handle(scope["method"], scope["path"], query, raw)
-        except StateUnavailable as exc:  # the fleet's Redis is lost (journal, rules, counters)
-            await _send_json(send, 503, {"error": "state_unavailable", "message": str(exc)}, {})
-            return
-        if answer.stream is not None:
-            await _send_stream(send, answer.status, answer.stream)
-            return
-        if answer.raw is not None:
-            await _send_raw(send, answer.status, answer.raw, answer.media_type)
-            return
-        await _send_json(send, answer.status, answer.body, answer.headers)
+        await self.app(_routed(scope), receive, send)  # the admin API (server/admin_routes.py)
 
     def _own_hosts(self, scope: Scope) -> tuple[str, ...]:
         """The names this server answers to: the address the client reached, and --public-url's host."""
@@ -271,6 +254,16 @@ class AdminMiddleware:
         return from_documentation(ctx, response, Preferences(), operation.success_status)
 
 
+def _routed(scope: Scope) -> Scope:
+    """The admin call as the admin API's router takes it: ``/__mock/journal/`` is
+    ``/__mock/journal``, and ``/__mock`` is the (unrouted) ``/__mock/``, never a redirect."""
+    path = scope["path"]
+    routed = path.rstrip("/") if len(path.rstrip("/")) > len(PREFIX) else PREFIX + "/"
+    if routed == path:
+        return scope
+    return {**scope, "path": routed, "raw_path": routed.encode()}
+
+
 class _AnswerStart:
     """The first ``limit`` bytes of an answer's body and its whole size, as it is sent."""
 
@@ -343,13 +336,3 @@ async def _send_raw(
     headers += [(name.encode(), value.encode()) for name, value in extra.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-async def _send_stream(send: Send, status: int, chunks) -> None:
-    """A JSON answer sent a piece at a time, letting other requests run in between."""
-    headers = [(b"content-type", b"application/json"), (b"cache-control", b"no-store")]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    for chunk in chunks:
-        await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await asyncio.sleep(0)
-    await send({"type": "http.response.body", "body": b""})

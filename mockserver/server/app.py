@@ -16,6 +16,7 @@ from mockserver.pipeline.assembly import assemble
 from mockserver.pipeline.dispatcher import Dispatcher
 from mockserver.pipeline.runtime import Runtime
 from mockserver.server.admin import AdminMiddleware
+from mockserver.server.admin_routes import add_admin_api
 from mockserver.server.edge import EdgeRefusals, GatewayEdge
 from mockserver.server.errors import install_error_handlers
 from mockserver.server.forwarding import UpstreamForwarding
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     else:
         app = connexion.AsyncApp(__name__, **options)
         app._middleware_app.api_cls = direct_api_class()
+    if settings.scenarios.admin != "off":  # first: a surface served at "/" would take /__mock too
+        add_admin_api(app, runtime, settings.serving.framework)
     resolver = DispatchResolver(dispatcher, surface.index, settings.serving.framework)
     app.add_api(fresh_copy(surface.spec), resolver=resolver, name="gateway")
     for middleware_class, position, arguments in middleware(runtime):

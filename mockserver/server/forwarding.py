@@ -33,6 +33,7 @@ from mockserver.model import Outcome
 from mockserver.pipeline.runtime import Runtime
 from mockserver.recording.normalize import bearer_token, normalize_request, request_key
 from mockserver.recording.recorder import Exchange
+from mockserver.server.edge import is_admin_path
 from mockserver.server.paths import request_path
 from mockserver.server.responses import ConnectionReset, to_starlette
 from mockserver.server.scope import header, request_state
@@ -72,6 +73,9 @@ class UpstreamForwarding:
             settings.recording.upstream_timeout_s, connect=min(settings.recording.upstream_timeout_s, CONNECT_TIMEOUT_S)
         )
         self.base = runtime.index.base_path
+        #: the admin API's calls pass through here to its Connexion routes: never forwarded,
+        #: even on a surface served from the root (provider mode)
+        self.admin_on = settings.scenarios.admin != "off"
         self.forward_all = settings.recording.record_dir is not None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,7 +84,7 @@ class UpstreamForwarding:
             await self.app(scope, receive, send)
             return
         path = request_path(scope)
-        if not (path == self.base or path.startswith(self.base + "/")):
+        if not (path == self.base or path.startswith(self.base + "/")) or (self.admin_on and is_admin_path(path)):
             await self.app(scope, receive, send)
             return
         state = request_state(scope)
