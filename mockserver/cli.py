@@ -17,7 +17,9 @@ from mockserver.enrichment.meta import TPS_HEADER, TTFT_HEADER, PaceError, parse
 from mockserver.pipeline.runtime import Runtime
 from mockserver.recording.options import RecordingOptionError, add_recording_arguments, recording_settings
 from mockserver.replies.options import add_reply_arguments, reply_settings
+from mockserver.replies.rules import ReplyRuleError
 from mockserver.scenarios.options import add_scenario_arguments, scenario_settings
+from mockserver.scenarios.rules import RuleError
 from mockserver.serving_options import add_serving_arguments, serving_settings
 from mockserver.settings import ApiSettings, PacingSettings, Settings
 from mockserver.state.interface import StateUnavailable
@@ -176,7 +178,7 @@ def _serve_worker(
 
     try:
         app = create_app(settings)
-    except (StateUnavailable, ContractError, SurfaceError) as exc:
+    except (StateUnavailable, ContractError, SurfaceError, RuleError, ReplyRuleError) as exc:
         print(f"aistats-mock: error: {exc}", file=sys.stderr)
         return 2
     if settings.serving.framework == "async":

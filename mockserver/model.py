@@ -56,6 +56,14 @@ class MockRequest:
     generation_id: str = ""
     #: ``scheme://host:port`` of this server as the client reached it (media URLs).
     origin: str = ""
+    #: The operationId the client called when a dialect answers it through ``operation``
+    #: (provider mode, an older contract); "" when the request is the contract's own.
+    served_operation: str = ""
+
+    def is_operation(self, operation_id: str) -> bool:
+        """Whether ``operation_id`` names this request's operation: the one that answers it,
+        or the one the client called (rules may name either)."""
+        return operation_id in (self.operation.operation_id, self.served_operation or self.operation.operation_id)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         return self.headers.get(name.lower(), default)

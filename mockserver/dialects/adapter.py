@@ -39,6 +39,7 @@ class DialectDispatcher:
             mapped = dialect.inbound(request)
         except GatewayFailure as failure:
             return dialect.error(render_failure(failure, "inference", request.generation_id), request)
+        mapped = dataclasses.replace(mapped, served_operation=request.operation.operation_id)
         return outbound(dialect, request, self.handler.handle(mapped))
 
 

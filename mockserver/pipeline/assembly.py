@@ -46,15 +46,21 @@ def assemble(settings: Settings) -> Runtime:
     surface = surface_for(settings, served, Surface(spec, index, compiler), basis)
     store = open_store(settings.state)
     shared = sharing_for(settings)
+    # What a rule's operation may name: the operation served, or the contract's that answers it.
+    operation_ids = frozenset(surface.index.operations) | frozenset(index.operations)
     scenarios = ScenarioControl(
         settings,
         surface.index.base_path,
         journal=shared.journal,
         counters=shared.scenario_counters,
         rule_sets=shared.rule_sets,
+        operations=operation_ids,
     )
     book = ReplyBook(
-        load_reply_files(settings.replies.replies_files), counters=shared.reply_counters, sets=shared.rule_sets
+        load_reply_files(settings.replies.replies_files, operation_ids),
+        operations=operation_ids,
+        counters=shared.reply_counters,
+        sets=shared.rule_sets,
     )
     replies = ScriptedReplies(book, scenarios, strict=settings.replies.replies_strict)
     replay, recorder = _recording(settings.recording, scenarios)

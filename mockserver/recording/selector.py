@@ -4,9 +4,10 @@ It runs after the scenario control and the scripted replies: a request that aske
 scenario, or that a reply rule answers, never reaches it. Otherwise the request is
 normalized as the recorder normalized it (:mod:`.normalize`) and the library's recording for
 it is the answer: the recorded status, headers and body byte for byte, or the recorded stream
-frame by frame, at the recorded pace (``--replay-pace recorded``) or at the mock's own
+frame by frame, at the recorded pace (``--replay-pace recorded``: a whole body after the
+``elapsed_ms`` the upstream took, each frame at its ``at_ms``) or at the mock's own
 (``configured``: ``--ttft-ms``, ``--tokens-per-second``, ``X-Mock-*`` headers or the model's
-profile; one frame per token). Such an answer skips the gates, synthesis and the ledger (it
+profile; one frame per token; a whole body at once). Such an answer skips the gates, synthesis and the ledger (it
 was priced when it was recorded). A hand-written cassette's ``reply`` is a scripted answer
 and is generated like one. A miss is synthesized (``--replay-miss synthesize``), refused with
 a 400 ``no_recorded_answer`` naming the closest cassette (``error``), or, with ``forward``,
@@ -25,6 +26,7 @@ from mockserver.replies.rules import ErrorAnswer
 from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
+from mockserver.scenarios.latency import MAX_DELAY_MS
 from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.settings import RecordingSettings
 from mockserver.synthesis.context import SynthesisContext
@@ -90,6 +92,9 @@ class CassetteReplay:
         reply = MockReply(status=cassette.status, media_type=media_type, headers=headers)
         if cassette.frames is None:
             reply.content = cassette.body or b""
+            if self.pace == "recorded" and cassette.elapsed_ms:
+                # waited out by the server before the first byte (off the event loop), as latency is
+                reply.delay = min(cassette.elapsed_ms, MAX_DELAY_MS) / 1000.0
             return reply
         if self.pace == "configured":
             model = ctx.catalogue.get(str(ctx.request.field("model") or ""))

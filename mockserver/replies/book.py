@@ -3,7 +3,7 @@ worker when given shared counters and rule sets: :mod:`mockserver.scenarios.rule
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from mockserver.replies.facts import RequestFacts
@@ -13,10 +13,6 @@ from mockserver.state.counters import Counters
 from mockserver.state.shared_rules import RuleSets
 
 
-def _parse_added(payload: Any, start: int) -> list[ReplyRule]:
-    return parse_replies(payload, source="admin", start=start)
-
-
 def fired_key(rule: ReplyRule) -> str:
     """The counter of a rule's firings (which answer of its sequence comes next)."""
     return f"{rule.key}#fired"
@@ -24,9 +20,19 @@ def fired_key(rule: ReplyRule) -> str:
 
 class ReplyBook(RuleList[ReplyRule]):
     def __init__(
-        self, rules: Iterable[ReplyRule] = (), *, counters: Counters | None = None, sets: RuleSets | None = None
+        self,
+        rules: Iterable[ReplyRule] = (),
+        *,
+        operations: Collection[str] = (),
+        counters: Counters | None = None,
+        sets: RuleSets | None = None,
     ):
-        super().__init__(rules, _parse_added, kind="reply", counters=counters, sets=sets)
+        """``operations``: the operationIds a rule added at run time may name (unchecked when empty)."""
+
+        def parse_added(payload: Any, start: int) -> list[ReplyRule]:
+            return parse_replies(payload, source="admin", start=start, operations=operations)
+
+        super().__init__(rules, parse_added, kind="reply", counters=counters, sets=sets)
 
     def pick(self, facts: RequestFacts) -> tuple[ReplyRule, Answer] | None:
         """Count this request for every rule it matches; the first that fires, with its answer."""

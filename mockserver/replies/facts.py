@@ -27,6 +27,8 @@ class RequestFacts:
     #: The names of the tools offered.
     tools: tuple[str, ...]
     headers: dict[str, str]
+    #: The operationId the client called, when a dialect answers it through ``operation``.
+    served_operation: str = ""
 
 
 def read_facts(request: MockRequest) -> RequestFacts:
@@ -36,7 +38,9 @@ def read_facts(request: MockRequest) -> RequestFacts:
     model_name = model if isinstance(model, str) else ""
     surface = _SURFACES.get(operation)
     if surface is None or operation not in TEXT_OPERATIONS:
-        return RequestFacts(operation, model_name, _input_text(body), "", False, 0, (), request.headers)
+        return RequestFacts(
+            operation, model_name, _input_text(body), "", False, 0, (), request.headers, request.served_operation
+        )
     text = read_request(surface, body)
     return RequestFacts(
         operation=operation,
@@ -47,6 +51,7 @@ def read_facts(request: MockRequest) -> RequestFacts:
         turn=_turn(surface, body),
         tools=tuple(tool.name for tool in text.tools),
         headers=request.headers,
+        served_operation=request.served_operation,
     )
 
 

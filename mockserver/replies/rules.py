@@ -3,7 +3,8 @@
 A rule is ``{name?, match: {...}, reply: {...}}`` or ``{name?, match, replies: [...]}`` (a
 sequence answered over successive matches, the last one repeating). ``match`` holds any of:
 
-- ``operation`` (operationId, or a list of them), ``model`` (glob);
+- ``operation`` (operationId, or a list of them: the operation served or the contract's that
+  answers it, provider mode's ``openaiCreateChatCompletion`` or ``createChatCompletion``), ``model`` (glob);
 - ``user`` and ``system``: a string (substring), or ``{contains|regex|equals: text}``;
 - ``tool_result`` (bool), ``turn`` (int: assistant turns before), ``tools`` (names all offered);
 - ``headers``: name → a string (exact) or ``{contains|regex|equals: text}``;
@@ -20,7 +21,7 @@ import fnmatch
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ import yaml
 from mockserver.engines.script import Script, ScriptedCall
 from mockserver.replies.facts import RequestFacts
 from mockserver.scenarios.catalogue import SCENARIOS
-from mockserver.scenarios.rulelist import call_numbers
+from mockserver.scenarios.rulelist import call_numbers, unknown_operation
 
 _RULE_KEYS = {"name", "match", "reply", "replies"}
 _MATCH_KEYS = {"operation", "model", "user", "system", "tool_result", "turn", "tools", "headers", "nth", "times"}
@@ -90,7 +91,7 @@ class ReplyRule:
 
     def matches(self, facts: RequestFacts) -> bool:
         checks = (
-            not self.operations or facts.operation in self.operations,
+            not self.operations or bool({facts.operation, facts.served_operation} & set(self.operations)),
             self.model is None or fnmatch.fnmatchcase(facts.model, self.model),
             self.user is None or self.user(facts.user),
             self.system is None or self.system(facts.system),
@@ -119,15 +120,23 @@ class ReplyRule:
         return {**self.data, "name": self.name, "source": self.source, "calls": self.calls, "fired": self.fired}
 
 
-def parse_replies(data: Any, *, source: str = "file", start: int = 0) -> list[ReplyRule]:
-    """Rules from decoded YAML/JSON: a list, a single rule, or ``{"replies": [...]}``."""
+def parse_replies(
+    data: Any, *, source: str = "file", start: int = 0, operations: Collection[str] = ()
+) -> list[ReplyRule]:
+    """Rules from decoded YAML/JSON: a list, a single rule, or ``{"replies": [...]}``; a
+    ``match.operation`` must name one of ``operations`` (when given)."""
     if isinstance(data, Mapping) and set(data) in ({"replies"}, {"rules"}) and _lists_rules(data):
         data = next(iter(data.values()))
     if isinstance(data, Mapping):
         data = [data]
     if not isinstance(data, list):
         raise ReplyRuleError("replies must be a list of rules (or {replies: [...]})")
-    return [_rule(item, start + index, source) for index, item in enumerate(data)]
+    rules = [_rule(item, start + index, source) for index, item in enumerate(data)]
+    for rule in rules:
+        problem = unknown_operation(rule.operations, operations)
+        if problem:
+            raise ReplyRuleError(f"reply rule {rule.name!r}: match.{problem}")
+    return rules
 
 
 def _lists_rules(data: Mapping[str, Any]) -> bool:
@@ -139,7 +148,7 @@ def _lists_rules(data: Mapping[str, Any]) -> bool:
     return not any(isinstance(item, Mapping) and set(item) & _REPLY_KEYS for item in items)
 
 
-def load_replies_file(path: Path, start: int = 0) -> list[ReplyRule]:
+def load_replies_file(path: Path, start: int = 0, operations: Collection[str] = ()) -> list[ReplyRule]:
     """A reply file: YAML (JSON is YAML too)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
@@ -148,7 +157,7 @@ def load_replies_file(path: Path, start: int = 0) -> list[ReplyRule]:
     except yaml.YAMLError as exc:
         raise ReplyRuleError(f"replies file {path} is not valid YAML or JSON: {exc}") from None
     try:
-        return parse_replies(data or [], source="file", start=start)
+        return parse_replies(data or [], source="file", start=start, operations=operations)
     except ReplyRuleError as exc:
         raise ReplyRuleError(f"{path}: {exc}") from None
 

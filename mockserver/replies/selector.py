@@ -12,6 +12,7 @@ latency and violations, and the rule's name travels in the plan to the journal. 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +30,10 @@ from mockserver.synthesis.context import SynthesisContext
 SCRIPTABLE = TEXT_OPERATIONS | EMBEDDING_OPERATIONS
 
 
-def load_reply_files(paths: tuple[Path, ...]) -> list[ReplyRule]:
+def load_reply_files(paths: tuple[Path, ...], operations: Collection[str] = ()) -> list[ReplyRule]:
     rules: list[ReplyRule] = []
     for path in paths:
-        rules.extend(load_replies_file(path, start=len(rules)))
+        rules.extend(load_replies_file(path, start=len(rules), operations=operations))
     return rules
 
 

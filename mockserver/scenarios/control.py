@@ -12,7 +12,7 @@ plan (then in the reply's ``outcome``) to the journal. The runtime holds one
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from mockserver.enrichment.meta import check_pace_headers
 from mockserver.errors import GatewayFailure
@@ -61,18 +61,20 @@ class ScenarioControl:
         journal: AnyJournal | None = None,
         counters: Counters | None = None,
         rule_sets: RuleSets | None = None,
+        operations: Collection[str] = (),
     ):
         """``journal``, ``counters`` (the rules' and the error rate's) and ``rule_sets`` are
-        the in-memory ones of a single worker unless the assembly passes shared ones."""
+        the in-memory ones of a single worker unless the assembly passes shared ones; a rule's
+        ``operation`` must be one of ``operations`` (when given)."""
         chosen = settings.scenarios
         self.base_path = base_path
         #: The ``--latency`` setting as given (the admin API lists it).
         self.latency_setting: str | None = chosen.latency
         #: What else an admin reset forgets (the runtime's state store and id counts).
         self.on_reset = on_reset
-        initial = load_rules_file(chosen.scenarios_file, SCENARIOS) if chosen.scenarios_file else []
+        initial = load_rules_file(chosen.scenarios_file, SCENARIOS, operations) if chosen.scenarios_file else []
         counters = counters or MemoryCounters()
-        self.rules = RuleBook(initial, SCENARIOS, counters=counters, sets=rule_sets)
+        self.rules = RuleBook(initial, SCENARIOS, operations=operations, counters=counters, sets=rule_sets)
         if journal is None:  # (an empty journal is falsy)
             journal = Journal(chosen.journal_size, chosen.journal_max_bytes, chosen.journal_body_bytes)
         self.journal: AnyJournal = journal

@@ -12,8 +12,9 @@ across every worker and a rule posted to one worker is used by all. Each rule ha
 
 from __future__ import annotations
 
+import difflib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, Protocol, TypeVar
 
 from mockserver.state.counters import Counters, MemoryCounters
@@ -29,6 +30,18 @@ def call_numbers(value: Any, refusal: Exception) -> frozenset[int] | None:
     if any(isinstance(v, bool) or not isinstance(v, int) or v < 1 for v in values):
         raise refusal
     return frozenset(values)
+
+
+def unknown_operation(names: Iterable[str], known: Collection[str]) -> str | None:
+    """Why the first of ``names`` that is not in ``known`` (the served API's operationIds and
+    those of the contract answering it) names no operation; None when all are known, or when
+    ``known`` is empty (nothing to check against)."""
+    for name in names:
+        if known and name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+            return f"operation {name!r} is not an operationId of the served API or of the contract answering it{hint}"
+    return None
 
 
 class CountedRule(Protocol):

@@ -2,7 +2,9 @@
 
 A rules file (``--scenarios FILE``) is YAML: a list of rules, or ``{rules: [...]}``.
 Each rule matches on any of ``method``, ``path`` (exact or ``*`` glob, with or without
-the ``/v1`` base), ``operation`` (operationId), ``model`` (glob on the body's ``model``)
+the ``/v1`` base), ``operation`` (the operationId served, or of the contract
+operation that answers it: provider mode's ``openaiCreateChatCompletion`` or
+``createChatCompletion``), ``model`` (glob on the body's ``model``)
 and ``headers`` (name → glob), and fires on the ``nth`` matching call(s) or the first
 ``times`` of them (every matching call when neither is given). It names a ``scenario``
 (with optional ``params``) or a ``status`` (an error status in the route's envelope)::
@@ -16,7 +18,7 @@ Every rule counts its own matching calls; the first rule that fires wins.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from typing import Any
 import yaml
 
 from mockserver.model import MockRequest
-from mockserver.scenarios.rulelist import RuleList, call_numbers
+from mockserver.scenarios.rulelist import RuleList, call_numbers, unknown_operation
 from mockserver.state.counters import Counters
 from mockserver.state.shared_rules import RuleSets
 
@@ -56,7 +58,7 @@ class Rule:
     def matches(self, request: MockRequest, base_path: str) -> bool:
         if self.method and request.method.upper() != self.method:
             return False
-        if self.operation and request.operation.operation_id != self.operation:
+        if self.operation and not request.is_operation(self.operation):
             return False
         if self.path and not _path_matches(self.path, request.path, base_path):
             return False
@@ -96,13 +98,14 @@ class RuleBook(RuleList[Rule]):
         rules: Iterable[Rule] = (),
         known_scenarios: Iterable[str] = (),
         *,
+        operations: Collection[str] = (),
         counters: Counters | None = None,
         sets: RuleSets | None = None,
     ):
         known = tuple(known_scenarios)
 
         def parse(payload: Any, start: int) -> list[Rule]:
-            return parse_rules(payload, source="admin", known_scenarios=known)
+            return parse_rules(payload, source="admin", known_scenarios=known, operations=operations)
 
         super().__init__(rules, parse, kind="scenario", counters=counters, sets=sets)
 
@@ -115,8 +118,11 @@ def _calls_of(rule: Rule) -> int:
     return rule.calls
 
 
-def parse_rules(data: Any, *, source: str = "file", known_scenarios: Iterable[str] = ()) -> list[Rule]:
-    """Rules from decoded YAML/JSON: a list, a single rule, or ``{"rules": [...]}``."""
+def parse_rules(
+    data: Any, *, source: str = "file", known_scenarios: Iterable[str] = (), operations: Collection[str] = ()
+) -> list[Rule]:
+    """Rules from decoded YAML/JSON: a list, a single rule, or ``{"rules": [...]}``; an
+    ``operation`` must be one of ``operations`` (when given)."""
     if isinstance(data, Mapping) and set(data) == {"rules"}:
         data = data["rules"]
     if isinstance(data, Mapping):
@@ -124,17 +130,25 @@ def parse_rules(data: Any, *, source: str = "file", known_scenarios: Iterable[st
     if not isinstance(data, list):
         raise RuleError("rules must be a list of mappings (or {rules: [...]})")
     known = set(known_scenarios)
-    return [_rule(item, index, source, known) for index, item in enumerate(data)]
+    rules = [_rule(item, index, source, known) for index, item in enumerate(data)]
+    for index, rule in enumerate(rules):
+        problem = unknown_operation([rule.operation] if rule.operation else [], operations)
+        if problem:
+            raise RuleError(f"rule {index + 1} ({rule.name!r}): {problem}")
+    return rules
 
 
-def load_rules_file(path: Path, known_scenarios: Iterable[str] = ()) -> list[Rule]:
+def load_rules_file(path: Path, known_scenarios: Iterable[str] = (), operations: Collection[str] = ()) -> list[Rule]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise RuleError(f"cannot read scenarios file {path}: {exc}") from None
     except yaml.YAMLError as exc:
         raise RuleError(f"scenarios file {path} is not valid YAML: {exc}") from None
-    return parse_rules(data or [], source="file", known_scenarios=known_scenarios)
+    try:
+        return parse_rules(data or [], source="file", known_scenarios=known_scenarios, operations=operations)
+    except RuleError as exc:
+        raise RuleError(f"{path}: {exc}") from None
 
 
 def _rule(item: Any, index: int, source: str, known: set[str]) -> Rule:
