@@ -22,10 +22,8 @@ from mockserver.model import Chunk, MockReply, MockRequest
 from mockserver.recording.cassette import Cassette
 from mockserver.recording.library import CassetteLibrary
 from mockserver.recording.normalize import bearer_token, normalize_request
-from mockserver.replies.rules import ErrorAnswer
-from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
+from mockserver.replies.selector import scripted_plan
 from mockserver.scenarios.control import ScenarioControl
-from mockserver.scenarios.failures import ScenarioParamError
 from mockserver.scenarios.latency import MAX_DELAY_MS
 from mockserver.scenarios.plan import ScenarioPlan
 from mockserver.settings import RecordingSettings
@@ -75,10 +73,7 @@ class CassetteReplay:
             return None
         if cassette.script is None:
             return ScenarioPlan(name="replayed", answer=self._answer(ctx, cassette), cassette=cassette.name)
-        if isinstance(cassette.script, ErrorAnswer):
-            plan = _error_plan(cassette, cassette.script, ctx)
-        else:
-            plan = ScenarioPlan(name="scripted_reply", script=cassette.script)
+        plan = scripted_plan(cassette.script, ctx, f"cassette {cassette.name!r}")
         plan.cassette = cassette.name
         return self.scenarios.decorate(ctx, plan)
 
@@ -122,18 +117,3 @@ class CassetteReplay:
             "no_recorded_answer",
             f"no cassette records this {operation} request ({request['method']} {request['path']}): {hint} ({where})",
         )
-
-
-def _error_plan(cassette: Cassette, answer: ErrorAnswer, ctx: SynthesisContext) -> ScenarioPlan:
-    try:
-        plan = plan_for(answer.scenario, ctx, answer.params)
-        reason = unsuitable(SCENARIOS[answer.scenario], ctx, answer.params)
-    except ScenarioParamError as exc:
-        raise _refused(cassette, answer, str(exc)) from None
-    if reason:
-        raise _refused(cassette, answer, reason)
-    return plan
-
-
-def _refused(cassette: Cassette, answer: ErrorAnswer, reason: str) -> GatewayFailure:
-    return GatewayFailure(400, "invalid_request", f"cassette {cassette.name!r}: {answer.scenario}: {reason}")

@@ -20,7 +20,7 @@ from mockserver.engines.script import EMBEDDING_OPERATIONS, TEXT_OPERATIONS
 from mockserver.errors import GatewayFailure
 from mockserver.replies.book import ReplyBook
 from mockserver.replies.facts import read_facts
-from mockserver.replies.rules import ErrorAnswer, ReplyRule, load_replies_file
+from mockserver.replies.rules import Answer, ErrorAnswer, ReplyRule, load_replies_file
 from mockserver.scenarios.catalogue import SCENARIOS, plan_for, unsuitable
 from mockserver.scenarios.control import ScenarioControl
 from mockserver.scenarios.failures import ScenarioParamError
@@ -60,22 +60,9 @@ class ScriptedReplies:
                 )
             return None
         rule, answer = picked
-        if isinstance(answer, ErrorAnswer):
-            plan = self._error_plan(rule, answer, ctx)
-        else:
-            plan = ScenarioPlan(name="scripted_reply", script=answer)
+        plan = scripted_plan(answer, ctx, f"reply rule {rule.name!r}")
         plan.reply = rule.name
         return self.scenarios.decorate(ctx, plan)
-
-    def _error_plan(self, rule: ReplyRule, answer: ErrorAnswer, ctx: SynthesisContext) -> ScenarioPlan:
-        try:
-            plan = plan_for(answer.scenario, ctx, answer.params)
-            reason = unsuitable(SCENARIOS[answer.scenario], ctx, answer.params)
-        except ScenarioParamError as exc:
-            raise _refused(rule, answer, str(exc)) from None
-        if reason:
-            raise _refused(rule, answer, reason)
-        return plan
 
     # ---- the admin API's view (scenarios/admin_api.ReplyAdmin) ---------------------------
 
@@ -93,5 +80,21 @@ class ScriptedReplies:
         self.book.reset()
 
 
-def _refused(rule: ReplyRule, answer: ErrorAnswer, reason: str) -> GatewayFailure:
-    return GatewayFailure(400, "invalid_request", f"reply rule {rule.name!r}: {answer.scenario}: {reason}")
+def scripted_plan(answer: Answer, ctx: SynthesisContext, source: str) -> ScenarioPlan:
+    """The plan of a scripted answer (a reply rule's or a hand-written cassette's): synthesis
+    answers from a script; an error answer's scenario is planned, or refused with a 400 naming
+    ``source`` when its parameters are bad or it does not suit the request."""
+    if not isinstance(answer, ErrorAnswer):
+        return ScenarioPlan(name="scripted_reply", script=answer)
+    try:
+        plan = plan_for(answer.scenario, ctx, answer.params)
+        reason = unsuitable(SCENARIOS[answer.scenario], ctx, answer.params)
+    except ScenarioParamError as exc:
+        raise _refused(source, answer, str(exc)) from None
+    if reason:
+        raise _refused(source, answer, reason)
+    return plan
+
+
+def _refused(source: str, answer: ErrorAnswer, reason: str) -> GatewayFailure:
+    return GatewayFailure(400, "invalid_request", f"{source}: {answer.scenario}: {reason}")
