@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 
@@ -16,6 +15,7 @@ from conformance.redact import Redactor
 from conformance.reports import summary_text
 from tests.support import KEY, mock_app, serve
 from tests.support.constants import ROOT
+from tests.support.servers import free_port
 
 SECRET_KEY = "aistats_v1_sk_livekid0042_TopSecretValue_with_parts"
 
@@ -113,12 +113,6 @@ def test_the_key_is_redacted_everywhere(tmp_path):
     assert any("curl" in curl for failure in result.failures for curl in failure.curl)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _conform(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "mockserver.cli", "conform", "--api-key", KEY, "--quiet", *args],
@@ -130,7 +124,7 @@ def _conform(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_unreachable_target_and_bad_spec_are_harness_errors(tmp_path):
-    down = _conform("--base-url", f"http://127.0.0.1:{_free_port()}/v1")
+    down = _conform("--base-url", f"http://127.0.0.1:{free_port()}/v1")
     assert down.returncode == 2 and "unreachable" in down.stdout
     bad = tmp_path / "spec.yaml"
     bad.write_text("not: [an, openapi, document]\n")

@@ -17,8 +17,8 @@ from mockserver.state.location import parse_target
 from mockserver.state.redis import RedisStore, scripts
 from tests.support import ContractClient
 from tests.support.constants import ROOT
-from tests.support.redis_server import free_port
 from tests.support.redis_server import redis_server as start_redis_server
+from tests.support.servers import free_port
 
 CHAT = {"model": "openai/gpt-5-nano", "messages": [{"role": "user", "content": "Hello there"}]}
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
+from tests.support.servers import free_port, stop_process
 
 #: The proxy's master key: what clients of the proxy send as their bearer token.
 MASTER_KEY = "sk-aistats-mock-litellm-master"
@@ -90,7 +91,7 @@ def litellm_proxy(config: Mapping[str, Any], directory: Path) -> Iterator[str]:
     """The proxy serving ``config`` on a free loopback port; yields its origin. Its log is ``directory/litellm.log``."""
     config_file = directory / "litellm.yaml"
     config_file.write_text(yaml.safe_dump(dict(config), sort_keys=False))
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, *proxy_arguments(str(config_file), port)]
     log_file = directory / "litellm.log"
     with log_file.open("w") as log:
@@ -102,7 +103,7 @@ def litellm_proxy(config: Mapping[str, Any], directory: Path) -> Iterator[str]:
         _wait_until_ready(process, origin, log_file)
         yield origin
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def proxy_arguments(config_file: str, port: int) -> list[str]:
@@ -114,12 +115,6 @@ def proxy_environment() -> dict[str, str]:
     """The caller's environment without provider keys or LiteLLM settings, plus :data:`OFFLINE_ENV`."""
     kept = {name: value for name, value in os.environ.items() if not name.startswith(_SCRUBBED_PREFIXES)}
     return {**kept, **OFFLINE_ENV}
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_until_ready(process: subprocess.Popen[str], origin: str, log_file: Path) -> None:
@@ -145,12 +140,3 @@ def _explain_exit(log_file: Path) -> None:
 
 def _tail(log_file: Path, lines: int = 40) -> str:
     return "\n".join(log_file.read_text(errors="replace").splitlines()[-lines:])
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import pytest
 import redis
+
+from tests.support.servers import free_port, stop_process
 
 START_TIMEOUT_S = 10.0
 
@@ -38,12 +39,6 @@ def redis_binary() -> str | None:
         if bundled.is_file():
             return str(bundled)
     return None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class RedisServer:
@@ -79,12 +74,7 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=5)
+        stop_process(self.process)
         self.process = None
 
     def restart(self) -> None:

@@ -100,7 +100,7 @@ def mock_process_handle(
     try:
         yield _base_url_printed_by(process), process
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _base_url_printed_by(process: subprocess.Popen) -> str:
@@ -115,7 +115,15 @@ def _base_url_printed_by(process: subprocess.Popen) -> str:
     raise AssertionError("the mock did not start")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server process (SIGTERM, then SIGKILL after 10 s) and close its pipes."""
     process.terminate()
     try:
         process.wait(timeout=10)
