@@ -26,12 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.engines.script import Script, ScriptedCall
 from mockserver.replies.facts import RequestFacts
 from mockserver.scenarios.catalogue import SCENARIOS
-from mockserver.scenarios.rulelist import call_numbers, unknown_operation
+from mockserver.scenarios.rulelist import call_numbers, read_rules_file, unknown_operation
 
 _RULE_KEYS = {"name", "match", "reply", "replies"}
 _MATCH_KEYS = {"operation", "model", "user", "system", "tool_result", "turn", "tools", "headers", "nth", "times"}
@@ -150,12 +148,7 @@ def _lists_rules(data: Mapping[str, Any]) -> bool:
 
 def load_replies_file(path: Path, start: int = 0, operations: Collection[str] = ()) -> list[ReplyRule]:
     """A reply file: YAML (JSON is YAML too)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ReplyRuleError(f"cannot read replies file {path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ReplyRuleError(f"replies file {path} is not valid YAML or JSON: {exc}") from None
+    data = read_rules_file(path, "replies file", ReplyRuleError)
     try:
         return parse_replies(data or [], source="file", start=start, operations=operations)
     except ReplyRuleError as exc:

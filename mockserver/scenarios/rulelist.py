@@ -15,7 +15,10 @@ from __future__ import annotations
 import difflib
 import threading
 from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
+
+import yaml
 
 from mockserver.state.counters import Counters, MemoryCounters
 from mockserver.state.shared_rules import MemoryRuleSets, RuleSets
@@ -137,3 +140,14 @@ class RuleList(Generic[R]):
 
     def __len__(self) -> int:
         return len(self._current())
+
+
+def read_rules_file(path: Path, what: str, error: type[Exception]) -> Any:
+    """A rules file's data (YAML; JSON is YAML too), or ``error`` naming ``what`` and the file
+    when it cannot be read or parsed."""
+    try:
+        return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{what} {path} is not valid YAML or JSON: {exc}") from None

@@ -23,10 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from mockserver.model import MockRequest
-from mockserver.scenarios.rulelist import RuleList, call_numbers, unknown_operation
+from mockserver.scenarios.rulelist import RuleList, call_numbers, read_rules_file, unknown_operation
 from mockserver.state.counters import Counters
 from mockserver.state.shared_rules import RuleSets
 
@@ -139,12 +137,7 @@ def parse_rules(
 
 
 def load_rules_file(path: Path, known_scenarios: Iterable[str] = (), operations: Collection[str] = ()) -> list[Rule]:
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RuleError(f"cannot read scenarios file {path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise RuleError(f"scenarios file {path} is not valid YAML: {exc}") from None
+    data = read_rules_file(path, "scenarios file", RuleError)
     try:
         return parse_rules(data or [], source="file", known_scenarios=known_scenarios, operations=operations)
     except RuleError as exc:
